@@ -1,0 +1,83 @@
+# digikompas – the two set-up commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help demo test test-sqlite test-postgres lint format messages translations lock serve clean
+
+help:
+	@echo "make demo    install, migrate, load the national demo data and serve on http://$(HOST):$(PORT)"
+	@echo "make test    install everything and run the whole suite on SQLite and PostgreSQL, with the browser tests"
+	@echo "make lint    ruff check and format check"
+	@echo "make translations   update the message catalogues (locale/*/LC_MESSAGES/django.po)"
+	@echo "make lock    re-pin the Python dependencies (requirements/*.lock) from pyproject.toml"
+
+$(VENV)/bin/python:
+	@python=$$(scripts/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+
+$(VENV)/.installed-base: requirements/base.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.lock
+	@touch $@
+
+$(VENV)/.installed-dev: requirements/dev.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	@touch $@ $(VENV)/.installed-base
+
+node_modules/.installed: package-lock.json
+	@scripts/ensure-debian-packages npm
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+messages: $(VENV)/.installed-base
+	@scripts/ensure-debian-packages gettext
+	@cd digikompas && ../$(MANAGE) compilemessages --ignore=.venv -v0
+
+demo: $(VENV)/.installed-base node_modules/.installed messages
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) createcachetable
+	$(MANAGE) load_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve: $(VENV)/.installed-base node_modules/.installed messages
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev node_modules/.installed messages
+	@scripts/ensure-debian-packages postgresql chromium
+	$(MAKE) lint
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run -v1
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== test suite on PostgreSQL =="
+	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+translations: $(VENV)/.installed-dev
+	cd digikompas && ../$(MANAGE) makemessages -l da -l en --no-obsolete --ignore=.venv
+
+lock: $(VENV)/.installed-dev
+	$(VENV)/bin/pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.12 -q -o requirements/base.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -q -o requirements/dev.lock
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

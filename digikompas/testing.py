@@ -1,0 +1,71 @@
+"""Helpers for tests: making people, logging in, checking accessibility."""
+
+import os
+from pathlib import Path
+
+from digikompas.orgs.models import JobRole, Library, Municipality, Person, RoleGrant
+
+PASSWORD = "correct horse battery staple"
+ROOT = Path(__file__).resolve().parent.parent
+
+CHROMIUM = os.getenv("CHROMIUM", "/usr/bin/chromium")
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Chromium's background services would try to reach the internet, which this machine cannot.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def make_person(name, email, *, library=None, job_role=JobRole.LIBRARIAN, grants=(), login=True):
+    from digikompas.accounts.models import User
+
+    user = User.objects.create_user(email=email, password=PASSWORD) if login else None
+    person = Person.objects.create(
+        name=name, email=email, library=library, job_role=job_role, user=user
+    )
+    for role, unit in grants:
+        RoleGrant.objects.create(
+            person=person,
+            role=role,
+            library=unit if isinstance(unit, Library) else None,
+            municipality=unit if isinstance(unit, Municipality) else None,
+        )
+    return person
+
+
+def enable_totp(user):
+    """Give a user a second factor, as analysts and administrators must have."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def assert_accessible(page):
+    """Run axe-core (WCAG 2.0/2.1 A and AA) on the current page; fail with what it found."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} – "
+        + "; ".join(node["target"][0] for node in v["nodes"][:5])
+        for v in result["violations"]
+    ]
+    assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
+
+
+def log_in(page, email, password=PASSWORD):
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("form[action='/accounts/login/'] button[type=submit]")

@@ -1,0 +1,21 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from digikompas.accounts import views as account_views
+from digikompas.web import views as web_views
+
+# The admin logs in through allauth, so rate limits and two-factor authentication apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "digikompas"
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("accounts/settings/", account_views.account_settings, name="account_settings"),
+    path("accounts/", include("digikompas.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("orgs/", include("digikompas.orgs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("digikompas.api")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,24 @@
+import pytest
+
+from digikompas.testing import assert_accessible, log_in
+
+
+def test_it_welcomes_visitors_in_danish(client, reference_data):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'<html lang="da">' in response.content
+    assert "Velkommen til digikompas" in response.text
+
+
+def test_it_shows_a_library_leader_their_library(client, library_leader):
+    client.force_login(library_leader.user)
+    response = client.get("/")
+    assert "Odense Hovedbibliotek" in response.text
+
+
+@pytest.mark.browser
+def test_staff_member_logs_in_and_lands_on_their_start_page(page, staff):
+    log_in(page, staff.user.email)
+    page.wait_for_url("**/")
+    assert page.locator("h1").inner_text() == "Velkommen, Alice Andersen"
+    assert_accessible(page)

@@ -1,0 +1,33 @@
+from django.db.models import Count
+from django.shortcuts import render
+
+from digikompas.orgs.access import STAFF, actor_for, managed_libraries
+from digikompas.orgs.models import Library, Municipality, Person, Role
+
+
+def home(request):
+    """The start page: what this person can do next, by role."""
+    if not request.user.is_authenticated:
+        return render(request, "web/welcome.html")
+    actor = actor_for(request.user)
+    context = {"actor": actor, "roles": actor.roles}
+    if actor.manages_people:
+        libraries = managed_libraries(actor).annotate(staff_count=Count("people"))
+        context["managed_library_count"] = libraries.count()
+        context["managed_people_count"] = Person.objects.filter(
+            library__in=managed_libraries(actor)
+        ).count()
+        context["led_libraries"] = [
+            g.library for g in actor.grants if g.role == Role.LIBRARY_LEADER
+        ]
+        context["led_municipalities"] = [
+            g.municipality for g in actor.grants if g.role == Role.MUNICIPAL_LEADER
+        ]
+    if actor.has_role(Role.ANALYST, Role.ADMINISTRATOR, Role.EDUCATION_COORDINATOR):
+        context["national"] = {
+            "municipalities": Municipality.objects.count(),
+            "libraries": Library.objects.count(),
+            "people": Person.objects.count(),
+        }
+    context["is_staff_member"] = STAFF in actor.roles
+    return render(request, "web/home.html", context)
