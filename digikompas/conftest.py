@@ -198,7 +198,7 @@ def analyst(reference_data):
     person = make_person(
         "Gorm Grønbech", "gorm@kl.example", job_role=JobRole.OTHER, grants=[(Role.ANALYST, None)]
     )
-    enable_totp(person.user)
+    person.totp_secret = enable_totp(person.user)
     return person
 
 
@@ -233,7 +233,7 @@ def administrator(reference_data):
     person.user.is_staff = True
     person.user.is_superuser = True
     person.user.save()
-    enable_totp(person.user)
+    person.totp_secret = enable_totp(person.user)
     return person
 
 

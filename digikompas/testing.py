@@ -69,3 +69,12 @@ def log_in(page, email, password=PASSWORD):
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.click("form[action='/accounts/login/'] button[type=submit]")
+
+
+def totp_code(secret: str) -> str:
+    """The current six-digit code of an authenticator app holding this secret."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
