@@ -35,7 +35,7 @@ node_modules/.installed: package-lock.json
 
 messages: $(VENV)/.installed-base
 	@scripts/ensure-debian-packages gettext
-	@cd digikompas && ../$(MANAGE) compilemessages --ignore=.venv -v0
+	@cd digikompas && ../$(PY) ../manage.py compilemessages -v0
 
 demo: $(VENV)/.installed-base node_modules/.installed messages
 	$(MANAGE) migrate --noinput -v0
@@ -72,7 +72,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 translations: $(VENV)/.installed-dev
-	cd digikompas && ../$(MANAGE) makemessages -l da -l en --no-obsolete --ignore=.venv
+	cd digikompas && ../$(PY) ../manage.py makemessages -l da --no-obsolete
 
 lock: $(VENV)/.installed-dev
 	$(VENV)/bin/pip install --quiet uv

@@ -1,13 +1,40 @@
-"""The JSON API at /api/v1/: each app adds its endpoints to the one router here."""
+"""The JSON API at /api/v1/: each app adds its endpoints to the one router here.
+
+An app with endpoints has an `api.py` with `register(router)`; list it in API_MODULES. Its viewsets
+use `permission_classes = DATA_PERMISSIONS` (digikompas.orgs.api) and fetch objects through
+digikompas.orgs.access. The schema and its Swagger UI are public (they describe the API, not its
+data); every data endpoint needs an API key (`Authorization: Token <key>`, made at
+/accounts/api-key/) or a session.
+"""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from digikompas.accounts import api as accounts_api
+from digikompas.orgs import api as orgs_api
+
+API_MODULES = [orgs_api, accounts_api]
+
+# Path converters rather than regular expressions: a viewset names its lookup's converter
+# (`lookup_value_converter = "int"`), so `/people/abc/` is a plain 404 and the schema knows the
+# parameter's type.
+router = DefaultRouter(use_regex_path=False)
+# JSON is the only format clients need; `.json` suffix routes would double every path.
+router.include_format_suffixes = False
+for module in API_MODULES:
+    module.register(router)
+
+# No authentication on the description, so a stale or wrong key cannot lock a reader out of it.
+_public = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("schema/", SpectacularAPIView.as_view(**_public), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", **_public),
+        name="api-docs",
+    ),
 ]

@@ -9,4 +9,5 @@ urlpatterns = [
     path("libraries/<int:pk>/people/", views.library_people, name="library_people"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/import/", views.import_people, name="import_people"),
+    path("people/import/template.csv", views.import_template, name="import_template"),
 ]

@@ -1,9 +1,21 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET, require_http_methods
 
-from digikompas.orgs.access import actor_for, get_library_for_people, get_person, managed_libraries
-from digikompas.orgs.models import Municipality, Region
+from digikompas.orgs import importing, services
+from digikompas.orgs.access import (
+    PEOPLE_MANAGERS,
+    actor_for,
+    get_library_for_people,
+    get_person,
+    managed_libraries,
+    role_required,
+)
+from digikompas.orgs.forms import StaffListForm
+from digikompas.orgs.models import JobRole, Municipality, Region
 
 
 @login_required
@@ -56,6 +68,58 @@ def person_detail(request, pk):
     )
 
 
-@login_required
+# A leader's own libraries are listed with their codes; an administrator's would be hundreds.
+_LIBRARIES_LISTED = 30
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*PEOPLE_MANAGERS)
 def import_people(request):
-    raise NotImplementedError  # replaced by the staff-list import
+    """Upload a staff list; show what was imported or every problem to correct.
+
+    The result is rendered on the same page rather than after a redirect: the import is
+    idempotent, so posting the same file again changes nothing.
+    """
+    actor = actor_for(request.user)
+    form = StaffListForm()
+    result = rejected = None
+    status = 200
+    if request.method == "POST":
+        form = StaffListForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = services.import_people(
+                    actor=actor, content=upload.read(), filename=upload.name
+                )
+            except importing.ImportRejected as error:
+                rejected = error
+                status = 400
+            else:
+                form = StaffListForm()
+        else:
+            status = 400
+    libraries = list(managed_libraries(actor).order_by("code")[: _LIBRARIES_LISTED + 1])
+    context = {
+        "form": form,
+        "result": result,
+        "rejected": rejected,
+        "columns": importing.COLUMNS,
+        "job_roles": JobRole,
+        "libraries": libraries[:_LIBRARIES_LISTED],
+        "more_libraries": len(libraries) > _LIBRARIES_LISTED,
+    }
+    return render(request, "orgs/import_people.html", context, status=status)
+
+
+@require_GET
+@role_required(*PEOPLE_MANAGERS)
+def import_template(request):
+    """A CSV with the header row and one example row, in the user's language."""
+    library = managed_libraries(actor_for(request.user)).order_by("code").first()
+    content = importing.template_csv(library_code=library.code if library else "746100-01")
+    # The byte order mark makes Excel read the file as UTF-8 (æ, ø, å).
+    response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
+    filename = pgettext("file name", "staff-list") + ".csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

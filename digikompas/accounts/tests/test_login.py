@@ -38,9 +38,9 @@ def test_login_attempts_are_rate_limited(client, staff):
 
 
 def test_nobody_can_sign_up_on_their_own(client, reference_data):
-    response = client.get("/accounts/signup/")
+    client.get("/accounts/signup/")
     assert "_auth_user_id" not in client.session
-    response = client.post(
+    client.post(
         "/accounts/signup/",
         {
             "email": "new@example.com",
@@ -57,7 +57,7 @@ def test_an_analyst_without_a_second_factor_must_set_one_up(client, reference_da
     from digikompas.orgs.models import JobRole, Role
     from digikompas.testing import make_person
 
-    person = make_person(
+    make_person(
         "Ny Analytiker", "ny@kl.example", job_role=JobRole.OTHER, grants=[(Role.ANALYST, None)]
     )
     cache.clear()

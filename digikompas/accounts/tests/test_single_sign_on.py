@@ -10,7 +10,7 @@ import pytest
 
 
 class _Discovery(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         base = f"http://127.0.0.1:{self.server.server_port}"
         if self.path != "/.well-known/openid-configuration":
             self.send_error(404)

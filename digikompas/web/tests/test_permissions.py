@@ -1,0 +1,138 @@
+"""Every URL of the site and the API, tried by every role (STYLE.md habit 12).
+
+Each row names a URL and the status each member of the cast gets. A URL added to the project
+without a row here makes test_every_url_is_in_the_table fail, so no page escapes the check.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from digikompas.accounts.models import User
+from digikompas.testing import make_person
+
+CAST = [
+    "anonymous",
+    "outsider",
+    "staff",
+    "library_leader",
+    "branch_leader",
+    "municipal_leader",
+    "other_leader",
+    "other_municipal_leader",
+    "analyst",
+    "coordinator",
+    "provider",
+    "administrator",
+]
+
+
+def expect(*statuses):
+    """Statuses in the order of CAST."""
+    return dict(zip(CAST, statuses, strict=True))
+
+
+LOGIN = 302  # logged out: sent to the login page
+EVERYONE = expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+LOGGED_IN = expect(LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+API_LOGGED_IN = expect(401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+PEOPLE_MANAGERS = expect(LOGIN, 403, 403, 200, 200, 200, 200, 200, 403, 403, 403, 200)
+
+# (url name, kwargs builder, method, expected statuses). Objects: the Odense main library, Alice
+# (staff there), and Nina (staff there without a login yet).
+TABLE = [
+    ("home", None, "get", EVERYONE),
+    ("account_settings", None, "get", LOGGED_IN),
+    ("accounts:api_key", None, "get", LOGGED_IN),
+    ("accounts:accept_invitation", lambda c: {"token": "forged"}, "get",
+     expect(400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400)),
+    ("accounts:invite_person", lambda c: {"pk": c["nina"].pk}, "post",
+     expect(LOGIN, 403, 403, 302, 404, 302, 404, 404, 403, 403, 403, 302)),
+    ("orgs:municipality_list", None, "get", LOGGED_IN),
+    ("orgs:municipality_detail", lambda c: {"code": 461}, "get", LOGGED_IN),
+    ("orgs:library_people", lambda c: {"pk": c["odense_main"].pk}, "get",
+     expect(LOGIN, 403, 403, 200, 404, 200, 404, 404, 403, 403, 403, 200)),
+    ("orgs:person_detail", lambda c: {"pk": c["staff"].pk}, "get",
+     expect(LOGIN, 404, 200, 200, 404, 200, 404, 404, 404, 404, 404, 200)),
+    ("orgs:import_people", None, "get", PEOPLE_MANAGERS),
+    ("orgs:import_template", None, "get", PEOPLE_MANAGERS),
+    ("api-schema", None, "get", EVERYONE),
+    ("api-docs", None, "get", EVERYONE),
+    ("api-root", None, "get", API_LOGGED_IN),
+    ("me-list", None, "get", API_LOGGED_IN),
+    ("region-list", None, "get", API_LOGGED_IN),
+    ("region-detail", lambda c: {"code": 1083}, "get", API_LOGGED_IN),
+    ("municipality-list", None, "get", API_LOGGED_IN),
+    ("municipality-detail", lambda c: {"code": 461}, "get", API_LOGGED_IN),
+    ("library-list", None, "get", API_LOGGED_IN),
+    ("library-detail", lambda c: {"pk": c["odense_main"].pk}, "get", API_LOGGED_IN),
+    ("person-list", None, "get", API_LOGGED_IN),
+    ("person-detail", lambda c: {"pk": c["staff"].pk}, "get",
+     expect(401, 404, 200, 200, 404, 200, 404, 404, 404, 404, 404, 200)),
+]  # fmt: skip
+
+# URL names owned by other projects (allauth, Django's admin and i18n) are checked by them.
+FOREIGN_PREFIXES = (
+    "account_",
+    "socialaccount_",
+    "mfa_",
+    "openid_connect",
+    "admin:",
+    "set_language",
+)
+
+
+def _our_url_names(patterns=None, namespace=""):
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _our_url_names(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            name = f"{namespace}{pattern.name}"
+            if not name.startswith(FOREIGN_PREFIXES) and "format" not in str(pattern.pattern):
+                names.add(name)
+    return names
+
+
+def test_every_url_is_in_the_table():
+    table_names = {row[0] for row in TABLE}
+    ours = _our_url_names() | {"account_settings"}
+    assert ours - table_names == set(), "URLs missing from the permission table"
+    assert table_names - ours == set(), "rows for URLs that no longer exist"
+
+
+@pytest.fixture
+def cast(request, odense_main, staff):
+    people = {"odense_main": odense_main, "staff": staff}
+    people["nina"] = make_person(
+        "Nina Nør", "nina@odense.example", library=odense_main, login=False
+    )
+    for member in CAST[2:]:
+        people[member] = request.getfixturevalue(member)
+    people["outsider"] = request.getfixturevalue("outsider")
+    return people
+
+
+def _user_of(cast, member):
+    value = cast[member]
+    return getattr(value, "user", value)
+
+
+@pytest.mark.parametrize(("name", "kwargs", "method", "expected"), TABLE, ids=[r[0] for r in TABLE])
+def test_each_role_gets_what_it_should(client, cast, name, kwargs, method, expected):
+    url = reverse(name, kwargs=kwargs(cast) if kwargs else None)
+    got = {}
+    for member in CAST:
+        client.logout()
+        if member != "anonymous":
+            client.force_login(_user_of(cast, member))
+        if method == "post":
+            # A mutating request: give each member a fresh target so one success doesn't change
+            # what the next member sees.
+            User.objects.filter(email="nina@odense.example").delete()
+        response = getattr(client, method)(url)
+        got[member] = response.status_code
+        if member == "anonymous" and response.status_code == LOGIN:
+            assert "/accounts/login/" in response["Location"]
+    mismatches = {m: (got[m], expected[m]) for m in CAST if got[m] != expected[m]}
+    assert not mismatches, f"{name}: (got, expected) {mismatches}"
