@@ -14,6 +14,7 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
+from django.test import override_settings
 from django.utils.translation import gettext, override
 
 from digikompas.orgs import demo, demo_names
@@ -51,8 +52,15 @@ def generated(municipalities):
 
 def load_demo(*args) -> str:
     out = StringIO()
-    call_command("load_demo", *args, stdout=out)
+    with override_settings(DEBUG=True):  # as under `make demo`
+        call_command("load_demo", *args, stdout=out)
     return out.getvalue()
+
+
+def test_load_demo_refuses_a_server_with_debug_off(db):
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo", stdout=StringIO())
+    assert not demo.is_loaded()
 
 
 def demo_totp(email) -> str:

@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from digikompas.orgs import demo
@@ -31,8 +32,21 @@ class Command(BaseCommand):
             help=f"delete the demo (people, logins and libraries under {demo.DEMO_DOMAIN}) "
             "and load it again",
         )
+        parser.add_argument(
+            "--on-server",
+            action="store_true",
+            help="load even though DEBUG is off (only for a server that shows the demo)",
+        )
 
-    def handle(self, *, seed: int, reset: bool, **options):
+    def handle(self, *, seed: int, reset: bool, on_server: bool, **options):
+        # The demo creates an administrator whose password and second factor are printed for
+        # all to see; on a real server that would be an open door.
+        if not settings.DEBUG and not on_server:
+            raise CommandError(
+                "DEBUG is off, so this looks like a real server: the demo's public logins "
+                "(an administrator among them) do not belong there. Use --on-server for a "
+                "server that only shows the demo."
+            )
         started = time.perf_counter()
         try:
             if not reset and demo.is_loaded():
