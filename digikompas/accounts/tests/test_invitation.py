@@ -1,6 +1,7 @@
 import datetime as dt
 import re
 
+import pytest
 import time_machine
 from django.utils import translation
 from django.utils.translation import gettext
@@ -15,6 +16,23 @@ def _link_in(message) -> str:
 
 def _path(link: str) -> str:
     return "/" + link.split("/", 3)[3]
+
+
+@pytest.fixture
+def invitation_path(
+    client, library_leader, odense_main, smtp_server, django_capture_on_commit_callbacks
+):
+    """Invite Nina as her library leader; returns a function giving the mailed link's path."""
+
+    def invite():
+        person = make_person("Nina Nør", "nina@odense.example", library=odense_main, login=False)
+        client.force_login(library_leader.user)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/accounts/people/{person.pk}/invite/")
+        client.logout()
+        return _path(_link_in(smtp_server.messages[0]))
+
+    return invite
 
 
 def test_leader_invites_staff_who_gets_a_mail_and_chooses_a_password(
@@ -48,15 +66,8 @@ def test_leader_invites_staff_who_gets_a_mail_and_chooses_a_password(
     assert client.login(email="nina@odense.example", password="a long new password 42")
 
 
-def test_an_accepted_invitation_cannot_be_used_again(
-    client, library_leader, odense_main, smtp_server, django_capture_on_commit_callbacks
-):
-    person = make_person("Nina Nør", "nina@odense.example", library=odense_main, login=False)
-    client.force_login(library_leader.user)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/accounts/people/{person.pk}/invite/")
-    path = _path(_link_in(smtp_server.messages[0]))
-    client.logout()
+def test_an_accepted_invitation_cannot_be_used_again(client, invitation_path):
+    path = invitation_path()
     client.post(
         path, {"new_password1": "a long new password 42", "new_password2": "a long new password 42"}
     )
@@ -72,15 +83,8 @@ def test_an_accepted_invitation_cannot_be_used_again(
         )
 
 
-def test_an_invitation_expires_after_two_weeks(
-    client, library_leader, odense_main, smtp_server, django_capture_on_commit_callbacks
-):
-    person = make_person("Nina Nør", "nina@odense.example", library=odense_main, login=False)
-    client.force_login(library_leader.user)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/accounts/people/{person.pk}/invite/")
-    path = _path(_link_in(smtp_server.messages[0]))
-    client.logout()
+def test_an_invitation_expires_after_two_weeks(client, invitation_path):
+    path = invitation_path()
 
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=15)):
         response = client.get(path)
