@@ -148,9 +148,18 @@ def get_person_to_manage(actor: Actor, pk: int) -> Person:
         raise PermissionDenied
     person = get_person(actor, pk)
     # Leaders see themselves like anyone, but manage only the people of their units.
-    if not managed_libraries(actor).filter(pk=person.library_id).exists():
+    if not can_manage_person(actor, person):
         raise Http404
     return person
+
+
+def can_manage_person(actor: Actor, person: Person) -> bool:
+    """Whether the actor may change (invite, edit) this person."""
+    return (
+        actor.manages_people
+        and person.library_id is not None
+        and managed_libraries(actor).filter(pk=person.library_id).exists()
+    )
 
 
 def municipalities_led(actor: Actor) -> QuerySet[Municipality]:

@@ -9,6 +9,7 @@ from digikompas.orgs import importing, services
 from digikompas.orgs.access import (
     PEOPLE_MANAGERS,
     actor_for,
+    can_manage_person,
     get_library_for_people,
     get_person,
     managed_libraries,
@@ -56,10 +57,7 @@ def library_people(request, pk):
 def person_detail(request, pk):
     actor = actor_for(request.user)
     person = get_person(actor, pk)
-    can_manage = actor.manages_people and (
-        person.library_id is not None
-        and managed_libraries(actor).filter(pk=person.library_id).exists()
-    )
+    can_manage = can_manage_person(actor, person)
     grants = person.grants.select_related("library", "municipality")
     return render(
         request,

@@ -1,4 +1,3 @@
-from django.db.models import Count
 from django.shortcuts import render
 
 from digikompas.orgs.access import STAFF, actor_for, managed_libraries
@@ -12,11 +11,9 @@ def home(request):
     actor = actor_for(request.user)
     context = {"actor": actor, "roles": actor.roles}
     if actor.manages_people:
-        libraries = managed_libraries(actor).annotate(staff_count=Count("people"))
+        libraries = managed_libraries(actor)
         context["managed_library_count"] = libraries.count()
-        context["managed_people_count"] = Person.objects.filter(
-            library__in=managed_libraries(actor)
-        ).count()
+        context["managed_people_count"] = Person.objects.filter(library__in=libraries).count()
         context["led_libraries"] = [
             g.library for g in actor.grants if g.role == Role.LIBRARY_LEADER
         ]
