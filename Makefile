@@ -41,6 +41,7 @@ demo: $(VENV)/.installed-base node_modules/.installed messages
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
+	$(MANAGE) load_default_framework
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 serve: $(VENV)/.installed-base node_modules/.installed messages

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "digikompas.accounts",
     "digikompas.orgs",
+    "digikompas.frameworks",
     "digikompas.web",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("digikompas.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("orgs/", include("digikompas.orgs.urls")),
+    path("frameworks/", include("digikompas.frameworks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("digikompas.api")),
     path("admin/", admin.site.urls),

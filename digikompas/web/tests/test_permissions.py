@@ -8,6 +8,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from digikompas.accounts.models import User
+from digikompas.frameworks import services
+from digikompas.frameworks.tests.conftest import make_content
 from digikompas.testing import make_person
 
 CAST = [
@@ -36,9 +38,12 @@ EVERYONE = expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
 LOGGED_IN = expect(LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
 API_LOGGED_IN = expect(401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
 PEOPLE_MANAGERS = expect(LOGIN, 403, 403, 200, 200, 200, 200, 200, 403, 403, 403, 200)
+ANALYSTS = expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403)
+ANALYSTS_POST = expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 302, 403, 403, 403)
 
 # (url name, kwargs builder, method, expected statuses). Objects: the Odense main library, Alice
-# (staff there), and Nina (staff there without a login yet).
+# (staff there), Nina (staff there without a login yet), a published framework and a draft of
+# its next version (with its first domain, competency and target profile).
 TABLE = [
     ("home", None, "get", EVERYONE),
     ("account_settings", None, "get", LOGGED_IN),
@@ -55,6 +60,31 @@ TABLE = [
      expect(LOGIN, 404, 200, 200, 404, 200, 404, 404, 404, 404, 404, 200)),
     ("orgs:import_people", None, "get", PEOPLE_MANAGERS),
     ("orgs:import_template", None, "get", PEOPLE_MANAGERS),
+    ("frameworks:list", None, "get", LOGGED_IN),
+    ("frameworks:compare", None, "get", LOGGED_IN),
+    ("frameworks:import", None, "get", ANALYSTS),
+    ("frameworks:detail", lambda c: {"pk": c["published"].pk}, "get", LOGGED_IN),
+    ("frameworks:print", lambda c: {"pk": c["published"].pk}, "get", LOGGED_IN),
+    ("frameworks:export", lambda c: {"pk": c["published"].pk, "file_format": "csv"}, "get",
+     LOGGED_IN),
+    ("frameworks:new_version", lambda c: {"pk": c["published"].pk}, "post", ANALYSTS_POST),
+    ("frameworks:publish", lambda c: {"pk": c["draft"].pk}, "post", ANALYSTS_POST),
+    ("frameworks:delete", lambda c: {"pk": c["draft"].pk}, "post", ANALYSTS_POST),
+    ("frameworks:edit", lambda c: {"pk": c["draft"].pk}, "get", ANALYSTS),
+    ("frameworks:scale", lambda c: {"pk": c["draft"].pk}, "get", ANALYSTS),
+    ("frameworks:domain_new", lambda c: {"pk": c["draft"].pk}, "get", ANALYSTS),
+    ("frameworks:domain_edit", lambda c: {"domain_pk": c["domain"].pk}, "get", ANALYSTS),
+    ("frameworks:domain_delete", lambda c: {"domain_pk": c["domain"].pk}, "post",
+     ANALYSTS_POST),
+    ("frameworks:competency_new", lambda c: {"pk": c["draft"].pk}, "get", ANALYSTS),
+    ("frameworks:competency_edit", lambda c: {"competency_pk": c["competency"].pk}, "get",
+     ANALYSTS),
+    ("frameworks:competency_delete", lambda c: {"competency_pk": c["competency"].pk}, "post",
+     ANALYSTS_POST),
+    ("frameworks:profile_new", lambda c: {"pk": c["draft"].pk}, "get", ANALYSTS),
+    ("frameworks:profile_edit", lambda c: {"profile_pk": c["profile"].pk}, "get", ANALYSTS),
+    ("frameworks:profile_delete", lambda c: {"profile_pk": c["profile"].pk}, "post",
+     ANALYSTS_POST),
     ("api-schema", None, "get", EVERYONE),
     ("api-docs", None, "get", EVERYONE),
     ("api-root", None, "get", API_LOGGED_IN),
@@ -68,6 +98,13 @@ TABLE = [
     ("person-list", None, "get", API_LOGGED_IN),
     ("person-detail", lambda c: {"pk": c["staff"].pk}, "get",
      expect(401, 404, 200, 200, 404, 200, 404, 404, 404, 404, 404, 200)),
+    ("framework-list", None, "get", API_LOGGED_IN),
+    ("framework-detail", lambda c: {"pk": c["published"].pk}, "get", API_LOGGED_IN),
+    ("framework-export", lambda c: {"pk": c["published"].pk, "file_format": "case"}, "get",
+     API_LOGGED_IN),
+    # Analysts get 400: the request has no file.
+    ("framework-import-file", None, "post",
+     expect(401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403, 403)),
 ]  # fmt: skip
 
 # URL names owned by other projects (allauth, Django's admin and i18n) are checked by them.
@@ -89,7 +126,8 @@ def _our_url_names(patterns=None, namespace=""):
             names |= _our_url_names(pattern.url_patterns, ns)
         elif isinstance(pattern, URLPattern) and pattern.name:
             name = f"{namespace}{pattern.name}"
-            if not name.startswith(FOREIGN_PREFIXES) and "format" not in str(pattern.pattern):
+            # DRF's format-suffix twins (`….<format>`) are the same views as their originals.
+            if not name.startswith(FOREIGN_PREFIXES) and "<format>" not in str(pattern.pattern):
                 names.add(name)
     return names
 
@@ -110,6 +148,12 @@ def cast(request, odense_main, staff):
     for member in CAST[2:]:
         people[member] = request.getfixturevalue(member)
     people["outsider"] = request.getfixturevalue("outsider")
+    people["published"] = services.create_framework(content=make_content())
+    services.publish(framework=people["published"])
+    people["draft"] = services.new_version(framework=people["published"])
+    people["domain"] = people["draft"].domains.first()
+    people["competency"] = people["draft"].competencies.first()
+    people["profile"] = people["draft"].profiles.first()
     return people
 
 
