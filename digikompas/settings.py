@@ -212,6 +212,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choices used by several models get one name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "LibraryKindEnum": "digikompas.orgs.models.LibraryKind",
+        "JobRoleEnum": "digikompas.orgs.models.JobRole",
+    },
 }
 
 LANGUAGE_CODE = "da"

@@ -66,6 +66,14 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
         # Ordered by key and version, so pages of the list are stable.
         return frameworks.order_by("key", "-version")
 
+    def get_object(self):
+        # Through the queryset of this action (prefetches), but with the 404 every other object
+        # outside the caller's reach gets.
+        framework = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if framework is None:
+            raise Http404
+        return framework
+
     @extend_schema(
         summary=gettext_lazy("Download a framework version as a file"),
         description=gettext_lazy(

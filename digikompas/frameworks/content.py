@@ -11,6 +11,7 @@ in both languages, scale, descriptors and target profiles, in the same order.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ from . import models as m
 NAMESPACE = uuid.UUID("6f1d3c0e-3b7a-4c61-9b4e-2f0a5d9c8e71")
 
 LANGUAGES = ("da", "en")
+
+# What Django's SlugField accepts; the key also names exported files.
+KEY_PATTERN = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def derived_identifier(*parts: str) -> uuid.UUID:
@@ -212,8 +216,21 @@ def check(content: FrameworkContent) -> list[Problem]:
     problems: list[Problem] = []
     add = problems.append
     framework_where = _("framework")
+    key_max = m.Framework._meta.get_field("key").max_length
     if not content.key:
         add(Problem(framework_where, "key", _("The framework has no key.")))
+    elif len(content.key) > key_max or not KEY_PATTERN.fullmatch(content.key):
+        add(
+            Problem(
+                framework_where,
+                "key",
+                _(
+                    "“%(value)s” is not a valid key: use at most %(max)s letters, digits, "
+                    "hyphens and underscores."
+                )
+                % {"value": content.key, "max": key_max},
+            )
+        )
     if not content.title:
         add(Problem(framework_where, "title", _("The framework has no title.")))
     title_max = _max_length(m.Framework, "title")

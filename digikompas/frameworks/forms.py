@@ -4,14 +4,33 @@ from django.utils.translation import gettext_lazy as _
 from digikompas.orgs.models import JobRole, LibraryKind
 
 from . import models as m
+from .content import FrameworkRejected
+from .interchange import check_upload
 
-TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+class Textarea(forms.Textarea):
+    """A textarea whose text keeps plain line breaks: browsers send CRLF, which files (and an
+    Excel cell) would not give back, so an export and import would no longer compare equal."""
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        if isinstance(value, str):
+            return value.replace("\r\n", "\n").replace("\r", "\n")
+        return value
+
+
+TEXTAREA = Textarea(attrs={"rows": 3})
 
 
 def _require_a_title(form, name: str = "title") -> None:
     data = form.cleaned_data
     if not data.get(f"{name}_da") and not data.get(f"{name}_en"):
-        form.add_error(f"{name}_da", _("Write the title in Danish, English or both."))
+        message = (
+            _("Write the label in Danish, English or both.")
+            if name == "label"
+            else _("Write the title in Danish, English or both.")
+        )
+        form.add_error(f"{name}_da", message)
 
 
 class FrameworkDetailsForm(forms.ModelForm):
@@ -44,11 +63,15 @@ class _CodedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
 
     def clean_code(self):
+        # Domains and competencies share one set of codes: a file names either by its code.
         code = self.cleaned_data["code"].strip()
-        others = self._meta.model.objects.filter(framework=self.framework, code=code)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
+        taken = []
+        for model in (m.Domain, m.Competency):
+            others = model.objects.filter(framework=self.framework, code=code)
+            if self.instance.pk and model is self._meta.model:
+                others = others.exclude(pk=self.instance.pk)
+            taken.append(others.exists())
+        if any(taken):
             raise forms.ValidationError(
                 _("The code %(code)s is already used in this framework."), params={"code": code}
             )
@@ -128,7 +151,7 @@ class CompetencyForm(_CodedForm):
                     label=_("Level %(value)s %(label)s, in %(language)s")
                     % {"value": level.value, "label": level.label, "language": label},
                     required=False,
-                    widget=forms.Textarea(attrs={"rows": 2}),
+                    widget=Textarea(attrs={"rows": 2}),
                     initial=getattr(descriptor, f"text_{language}", ""),
                 )
                 names.append(name)
@@ -241,3 +264,12 @@ class FrameworkFileForm(forms.Form):
         label=_("Framework file"),
         help_text=_("A CASE package (.json), a CSV file (.csv) or an Excel file (.xlsx)."),
     )
+
+    def clean_file(self):
+        """Refuse a wrong type or size before the file is read."""
+        upload = self.cleaned_data["file"]
+        try:
+            check_upload(filename=upload.name, size=upload.size)
+        except FrameworkRejected as rejected:
+            raise forms.ValidationError([p.reason for p in rejected.problems]) from None
+        return upload

@@ -245,14 +245,17 @@ def _saved(request, framework, message):
 @refuse_published
 def edit_details(request, pk):
     framework = get_framework_to_edit(actor_for(request.user), pk)
-    form = FrameworkDetailsForm(request.POST or None, instance=framework)
+    # The form gets its own copy: validation writes the posted values into its instance, and
+    # the page around a refused form shows the stored title.
+    form = FrameworkDetailsForm(request.POST or None, instance=Framework.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
-        services.save_framework_details(framework=form.save(commit=False))
+        framework = services.save_framework_details(framework=form.save(commit=False))
         return _saved(request, framework, _("The title and description were saved."))
     return _edit_page(request, form, framework=framework, title=_("Title and description"))
 
 
-LevelFormSet = modelformset_factory(ProficiencyLevel, form=LevelForm, extra=0)
+# Labels only: the number of levels is the scale's shape, which only a new file changes.
+LevelFormSet = modelformset_factory(ProficiencyLevel, form=LevelForm, extra=0, edit_only=True)
 
 
 @require_http_methods(["GET", "POST"])

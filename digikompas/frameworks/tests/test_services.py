@@ -126,9 +126,7 @@ def test_the_comparison_shows_what_was_added_removed_and_changed(framework, cont
     ]
     # The librarian profile required level 2 in S.2, which is gone.
     [profile] = diff.profiles_changed
-    assert [(c.field, c.old, c.new) for c in profile.changes] == [
-        ("required level, S.2", "2", "")
-    ]
+    assert [(c.field, c.old, c.new) for c in profile.changes] == [("required level, S.2", "2", "")]
 
 
 def test_the_default_framework_is_complete(default_framework):
@@ -141,10 +139,13 @@ def test_the_default_framework_is_complete(default_framework):
     assert len(competencies) >= 20
     # Every competency, level and text in both languages; every profile covers everything.
     for competency in competencies:
-        assert competency.title.da and competency.title.en
-        assert competency.keywords.da and competency.keywords.en
+        assert competency.title.da
+        assert competency.title.en
+        assert competency.keywords.da
+        assert competency.keywords.en
         for level in range(5):
-            assert competency.descriptors[level].da and competency.descriptors[level].en
+            assert competency.descriptors[level].da
+            assert competency.descriptors[level].en
     assert {p.job_role for p in content.profiles} >= {"librarian", "library_leader"}
     for profile in content.profiles:
         assert set(profile.levels) == {c.identifier for c in competencies}

@@ -40,12 +40,9 @@ class Command(BaseCommand):
             raise CommandError(_("Nothing was imported.")) from None
         for note in notes:
             self.stdout.write(_("Note: %(note)s") % {"note": note})
-        self.stdout.write(
-            _("Imported %(framework)s (key %(key)s, number %(pk)s) as a %(status)s.")
-            % {
-                "framework": framework,
-                "key": framework.key,
-                "pk": framework.pk,
-                "status": framework.get_status_display().lower(),
-            }
-        )
+        values = {"framework": framework, "key": framework.key, "pk": framework.pk}
+        if publish:
+            message = _("Imported and published %(framework)s (key %(key)s, number %(pk)s).")
+        else:
+            message = _("Imported %(framework)s as a draft (key %(key)s, number %(pk)s).")
+        self.stdout.write(message % values)
