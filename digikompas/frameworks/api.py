@@ -2,7 +2,7 @@
 import files as new drafts. Editing happens in the web UI."""
 
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -16,10 +16,10 @@ from digikompas.orgs.access import actor_for
 from digikompas.orgs.api import DATA_PERMISSIONS
 
 from . import serializers, services
-from .access import can_edit, get_framework, visible_frameworks
+from .access import can_edit, visible_frameworks
 from .content import FrameworkRejected
-from .interchange import FORMATS
 from .models import Competency, Descriptor, Framework, TargetLevel, TargetProfile
+from .views import export_response
 
 
 @extend_schema_view(
@@ -84,15 +84,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"], url_path="export/<str:file_format>")
     def export(self, request, pk=None, file_format=None):
-        framework = get_framework(actor_for(request.user), pk)
-        if file_format not in FORMATS:
-            raise Http404
-        data, filename, content_type = services.export_framework(
-            framework=framework, file_format=file_format
-        )
-        response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return export_response(request, pk, file_format)
 
     @extend_schema(
         summary=gettext_lazy("Import a framework file as a new draft (analysts)"),

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from digikompas.orgs.models import JobRole, LibraryKind
 
@@ -30,6 +31,14 @@ LANGUAGES = ("da", "en")
 
 # What Django's SlugField accepts; the key also names exported files.
 KEY_PATTERN = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def language_names() -> tuple[tuple[str, str], ...]:
+    """The two languages as named inside a sentence ("in Danish", "title (Danish)")."""
+    return (
+        ("da", pgettext("language name inside a sentence", "Danish")),
+        ("en", pgettext("language name inside a sentence", "English")),
+    )
 
 
 def derived_identifier(*parts: str) -> uuid.UUID:

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .content import CompetencyContent, DomainContent, FrameworkContent, ProfileContent, Text
+from .content import (
+    CompetencyContent,
+    DomainContent,
+    FrameworkContent,
+    ProfileContent,
+    Text,
+    language_names,
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class FrameworkDiff:
 
 def _text_changes(name: str, old: Text, new: Text) -> list[FieldChange]:
     changes = []
-    for language, label in (("da", _("Danish")), ("en", _("English"))):
+    for language, label in language_names():
         if old.get(language) != new.get(language):
             changes.append(FieldChange(f"{name} ({label})", old.get(language), new.get(language)))
     return changes
@@ -133,7 +140,7 @@ def compare(old: FrameworkContent, new: FrameworkContent, *, language: str = "da
             changes.append(FieldChange(_("domain"), old_domain.code, new_domain.code))
         changes += _text_changes(_("title"), a.title, c.title)
         changes += _text_changes(_("description"), a.description, c.description)
-        for language, label in (("da", _("Danish")), ("en", _("English"))):
+        for language, label in language_names():
             old_words, new_words = getattr(a.keywords, language), getattr(c.keywords, language)
             if old_words != new_words:
                 changes.append(

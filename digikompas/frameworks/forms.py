@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from digikompas.orgs.models import JobRole, LibraryKind
 
 from . import models as m
-from .content import FrameworkRejected
+from .content import FrameworkRejected, language_names
 from .interchange import check_upload
 
 
@@ -144,7 +144,7 @@ class CompetencyForm(_CodedForm):
         self.descriptor_rows = []
         for level in self.levels:
             names = []
-            for language, label in (("da", _("Danish")), ("en", _("English"))):
+            for language, label in language_names():
                 name = f"descriptor_{level.value}_{language}"
                 descriptor = existing.get(level.value)
                 self.fields[name] = forms.CharField(

@@ -42,12 +42,24 @@ class Bilingual(models.Model):
         return self.localized("description")
 
 
+class Titled(Bilingual):
+    """A model with a title and a description in both languages."""
+
+    title_da = models.CharField(_("title (Danish)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    description_da = models.TextField(_("description (Danish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class FrameworkStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
 
 
-class Framework(Bilingual):
+class Framework(Titled):
     """One version of a competence framework."""
 
     identifier = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
@@ -57,10 +69,6 @@ class Framework(Bilingual):
     status = models.CharField(
         _("status"), max_length=20, choices=FrameworkStatus.choices, default=FrameworkStatus.DRAFT
     )
-    title_da = models.CharField(_("title (Danish)"), max_length=300, blank=True)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
-    description_da = models.TextField(_("description (Danish)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
     based_on = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -131,7 +139,7 @@ class ProficiencyLevel(Bilingual):
         return self.localized("label")
 
 
-class Domain(Bilingual):
+class Domain(Titled):
     """A group of related competencies, e.g. "Dissemination of digital resources"."""
 
     framework = models.ForeignKey(
@@ -140,10 +148,6 @@ class Domain(Bilingual):
     identifier = models.UUIDField(_("identifier"), default=uuid.uuid4, editable=False)
     code = models.CharField(_("code"), max_length=50)
     position = models.PositiveIntegerField(_("position"), default=0)
-    title_da = models.CharField(_("title (Danish)"), max_length=300, blank=True)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
-    description_da = models.TextField(_("description (Danish)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
 
     class Meta:
         ordering = ["framework", "position", "code"]
@@ -158,7 +162,7 @@ class Domain(Bilingual):
         return f"{self.code} {self.title}"
 
 
-class Competency(Bilingual):
+class Competency(Titled):
     """Something a person can do, rated on the framework's scale."""
 
     domain = models.ForeignKey(
@@ -174,10 +178,6 @@ class Competency(Bilingual):
     identifier = models.UUIDField(_("identifier"), default=uuid.uuid4, editable=False)
     code = models.CharField(_("code"), max_length=50)
     position = models.PositiveIntegerField(_("position"), default=0)
-    title_da = models.CharField(_("title (Danish)"), max_length=300, blank=True)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
-    description_da = models.TextField(_("description (Danish)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
     keywords_da = models.JSONField(_("keywords (Danish)"), default=list, blank=True)
     keywords_en = models.JSONField(_("keywords (English)"), default=list, blank=True)
 

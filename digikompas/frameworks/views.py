@@ -124,6 +124,11 @@ def framework_print(request, pk):
 @require_GET
 @login_required
 def export(request, pk, file_format):
+    return export_response(request, pk, file_format)
+
+
+def export_response(request, pk, file_format) -> HttpResponse:
+    """A framework version as a file download (the web page and the API)."""
     framework = get_framework(actor_for(request.user), pk)
     if file_format not in FORMATS:
         raise Http404

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -21,6 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from digikompas import spreadsheets
 from digikompas.orgs.models import JobRole, Library, Person
 
 EXTENSIONS = (".csv", ".xlsx")
@@ -127,11 +128,7 @@ def check_upload(*, filename: str, size: int) -> None:
 def read_staff_list(*, content: bytes, filename: str) -> list[StaffRow]:
     """The data rows of a staff list, blank rows left out; ImportRejected for a bad file."""
     check_upload(filename=filename, size=len(content))
-    if PurePath(filename).suffix.lower() == ".xlsx":
-        table = _xlsx_rows(content)
-    else:
-        table = _csv_rows(content)
-    rows = enumerate(table, start=1)
+    rows = enumerate(_rows(content, excel=PurePath(filename).suffix.lower() == ".xlsx"), start=1)
     header = next(rows, None)
     if header is None:
         raise ImportRejected(file_errors=[_("The file is empty.")])
@@ -139,7 +136,7 @@ def read_staff_list(*, content: bytes, filename: str) -> list[StaffRow]:
     result = []
     for number, cells in rows:
         values = {
-            column: _cell(cells[index]) if index < len(cells) else ""
+            column: spreadsheets.cell(cells[index]) if index < len(cells) else ""
             for column, index in positions.items()
         }
         if any(values.values()):
@@ -156,63 +153,11 @@ def read_staff_list(*, content: bytes, filename: str) -> list[StaffRow]:
     return result
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
+def _rows(content: bytes, *, excel: bool) -> Iterator[Sequence]:
     try:
-        # utf-8-sig drops the byte order mark Excel writes in front of "CSV UTF-8" files.
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected(
-            file_errors=[
-                _(
-                    "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”, "
-                    "or upload the workbook (.xlsx) instead."
-                )
-            ]
-        ) from None
-    if not text.strip():
-        raise ImportRejected(file_errors=[_("The file is empty.")])
-    # Danish Excel separates with semicolons, English with commas; the header row has no quoted
-    # commas in practice, so whichever it contains more of is the separator.
-    first_line = text.lstrip("\r\n").splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        # In practice a quotation mark that is never closed, swallowing the rest of the file.
-        raise ImportRejected(
-            file_errors=[_("The file is not a valid CSV file. Check its quotation marks.")]
-        ) from None
-
-
-def _xlsx_rows(content: bytes) -> Iterator[tuple]:
-    from openpyxl import load_workbook
-
-    unreadable = ImportRejected(
-        file_errors=[_("The file could not be read as an Excel workbook (.xlsx).")]
-    )
-    # openpyxl raises many kinds of error (zip, XML, KeyError for a missing part) for a damaged
-    # or foreign file, while loading and while reading rows; to the user they are all one.
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise unreadable from None
-    try:
-        sheet = workbook.worksheets[0]
-        # Some programs write a wrong sheet size; without it, openpyxl reads every stored row.
-        sheet.reset_dimensions()
-        yield from sheet.iter_rows(values_only=True)
-    except Exception:
-        raise unreadable from None
-    finally:
-        workbook.close()
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+        yield from spreadsheets.read_rows(content, excel=excel)
+    except spreadsheets.UnreadableFile as error:
+        raise ImportRejected(file_errors=[str(error)]) from None
 
 
 def _read_header(cells) -> tuple[dict[str, int], dict[str, str]]:
@@ -222,7 +167,7 @@ def _read_header(cells) -> tuple[dict[str, int], dict[str, str]]:
     headers: dict[str, str] = {}
     repeated = []
     for index, value in enumerate(cells):
-        text = _cell(value)
+        text = spreadsheets.cell(value)
         column = by_alias.get(text.casefold())
         if column is None:
             continue  # other columns (phone, notes) are allowed and ignored

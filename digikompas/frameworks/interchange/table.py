@@ -47,10 +47,12 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+
+from digikompas import spreadsheets
 
 from ..content import (
     LANGUAGES,
@@ -206,7 +208,7 @@ def read_table(raw: bytes, *, file_format: str) -> Imported:
 
     FrameworkRejected lists every problem, each naming the row as the spreadsheet numbers it
     (the header is row 1), the column and why; nothing is stored by reading."""
-    rows = enumerate(_xlsx_rows(raw) if file_format == "xlsx" else _csv_rows(raw), start=1)
+    rows = enumerate(_file_rows(raw, excel=file_format == "xlsx"), start=1)
     header = next(rows, None)
     if header is None:
         raise _rejected(_("The file is empty."))
@@ -218,7 +220,9 @@ def read_table(raw: bytes, *, file_format: str) -> Imported:
                 _("The file has more than %(max)s rows; a framework is never that long.")
                 % {"max": MAX_ROWS}
             )
-        values = {c: _cell(cells[i]) if i < len(cells) else "" for c, i in positions.items()}
+        values = {
+            c: spreadsheets.cell(cells[i]) if i < len(cells) else "" for c, i in positions.items()
+        }
         if any(values.values()):
             reader.read(_Row(number, values))
     if not reader.count:
@@ -226,58 +230,11 @@ def read_table(raw: bytes, *, file_format: str) -> Imported:
     return Imported(content=reader.content())
 
 
-def _csv_rows(raw: bytes) -> Iterator[list[str]]:
+def _file_rows(raw: bytes, *, excel: bool) -> Iterator[Sequence]:
     try:
-        # utf-8-sig drops the byte order mark Excel writes in front of "CSV UTF-8" files.
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _rejected(
-            _(
-                "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”, "
-                "or upload the workbook (.xlsx) instead."
-            )
-        ) from None
-    if not text.strip():
-        raise _rejected(_("The file is empty."))
-    # Danish Excel separates with semicolons, English with commas; the header has no quoted
-    # separators, so whichever it has more of is the separator.
-    first_line = text.lstrip("\r\n").splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error:
-        # In practice a quotation mark that is never closed, swallowing the rest of the file.
-        raise _rejected(_("The file is not a valid CSV file. Check its quotation marks.")) from None
-
-
-def _xlsx_rows(raw: bytes) -> Iterator[tuple]:
-    from openpyxl import load_workbook
-
-    unreadable = _rejected(_("The file could not be read as an Excel workbook (.xlsx)."))
-    # openpyxl raises many kinds of error (zip, XML, KeyError for a missing part) for a damaged
-    # or foreign file, while loading and while reading rows; to the user they are all one.
-    try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception:
-        raise unreadable from None
-    try:
-        sheet = workbook.worksheets[0]
-        # Some programs write a wrong sheet size; without it, openpyxl reads every stored row.
-        sheet.reset_dimensions()
-        yield from sheet.iter_rows(values_only=True)
-    except Exception:
-        raise unreadable from None
-    finally:
-        workbook.close()
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel stores every number as a float: 2 comes back as 2.0
-    # A workbook cannot keep "\r" (its XML turns "\r\n" into "\n"), so neither format does.
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+        yield from spreadsheets.read_rows(raw, excel=excel)
+    except spreadsheets.UnreadableFile as error:
+        raise _rejected(str(error)) from None
 
 
 def _read_header(cells: Iterable) -> dict[str, int]:
@@ -285,7 +242,7 @@ def _read_header(cells: Iterable) -> dict[str, int]:
     positions: dict[str, int] = {}
     problems = []
     for index, value in enumerate(cells):
-        text = _cell(value)
+        text = spreadsheets.cell(value)
         name = text.casefold()
         if not text:
             continue

@@ -1,3 +1,4 @@
+import json
 import uuid
 
 import pytest
@@ -68,6 +69,38 @@ def make_content(**overrides) -> FrameworkContent:
     }  # fmt: skip
     values.update(overrides)
     return FrameworkContent(**values)
+
+
+def foreign_package() -> bytes:
+    """A CASE package from another tool: English, no rubric, and a related-to association."""
+    document, domain, competency = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    def link(identifier):
+        return {"identifier": str(identifier), "uri": f"urn:uuid:{identifier}"}
+
+    def association(kind, origin, destination):
+        return {
+            "identifier": str(uuid.uuid4()),
+            "associationType": kind,
+            "originNodeURI": link(origin),
+            "destinationNodeURI": link(destination),
+        }
+
+    package = {
+        "CFDocument": {"identifier": str(document), "title": "Digital Skills", "language": "en"},
+        "CFItems": [
+            {"identifier": str(domain), "humanCodingScheme": "A", "fullStatement": "Information",
+             "CFItemType": "Domain"},
+            {"identifier": str(competency), "humanCodingScheme": "A.1",
+             "fullStatement": "Searching"},
+        ],
+        "CFAssociations": [
+            association("isChildOf", domain, document),
+            association("isChildOf", competency, domain),
+            association("isRelatedTo", competency, domain),
+        ],
+    }  # fmt: skip
+    return json.dumps(package).encode()
 
 
 @pytest.fixture

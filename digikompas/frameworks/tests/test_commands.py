@@ -7,7 +7,6 @@ the English source strings whether or not the Danish catalogue has them yet.
 import csv
 import io
 import json
-import uuid
 from io import StringIO
 
 import pytest
@@ -16,6 +15,7 @@ from django.utils import translation
 
 from digikompas.frameworks.content import content_of
 from digikompas.frameworks.models import Framework, FrameworkStatus
+from digikompas.frameworks.tests.conftest import foreign_package
 
 NAME = "Test framework for searching (version 1)"
 DEFAULT_NAME = "Digital resources and digital leadership in the public library (version 1)"
@@ -177,41 +177,9 @@ def test_it_does_not_import_what_it_cannot_publish(tmp_path, framework):
     assert not Framework.objects.exists()
 
 
-def _foreign_package() -> bytes:
-    """A CASE package from another tool: English, no rubric, and a related-to association."""
-    document, domain, competency = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-
-    def link(identifier):
-        return {"identifier": str(identifier), "uri": f"urn:uuid:{identifier}"}
-
-    def association(kind, origin, destination):
-        return {
-            "identifier": str(uuid.uuid4()),
-            "associationType": kind,
-            "originNodeURI": link(origin),
-            "destinationNodeURI": link(destination),
-        }
-
-    package = {
-        "CFDocument": {"identifier": str(document), "title": "Digital Skills", "language": "en"},
-        "CFItems": [
-            {"identifier": str(domain), "humanCodingScheme": "A", "fullStatement": "Information",
-             "CFItemType": "Domain"},
-            {"identifier": str(competency), "humanCodingScheme": "A.1",
-             "fullStatement": "Searching"},
-        ],
-        "CFAssociations": [
-            association("isChildOf", domain, document),
-            association("isChildOf", competency, domain),
-            association("isRelatedTo", competency, domain),
-        ],
-    }  # fmt: skip
-    return json.dumps(package).encode()
-
-
 def test_it_prints_the_notes_of_a_foreign_package(tmp_path, db):
     path = tmp_path / "skills.json"
-    path.write_bytes(_foreign_package())
+    path.write_bytes(foreign_package())
     out, _err = run("import_framework", str(path))
     imported = Framework.objects.get()
     assert out.splitlines() == [

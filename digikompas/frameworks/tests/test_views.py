@@ -10,7 +10,6 @@ import dataclasses
 import io
 import json
 import re
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -31,7 +30,7 @@ from digikompas.frameworks.models import (
     TargetProfile,
 )
 
-from .conftest import make_content
+from .conftest import foreign_package, make_content
 
 NAME = "Test framework for searching (version 1)"
 DEFAULT_TITLE = "Digital resources and digital leadership in the public library"
@@ -867,41 +866,9 @@ def test_importing_a_framework_that_is_already_here_imports_nothing(as_analyst, 
     assert Framework.objects.count() == 1
 
 
-def _foreign_package() -> bytes:
-    """A CASE package from another tool: English, no rubric, and a related-to association."""
-    document, domain, competency = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-
-    def link(identifier):
-        return {"identifier": str(identifier), "uri": f"urn:uuid:{identifier}"}
-
-    def association(kind, origin, destination):
-        return {
-            "identifier": str(uuid.uuid4()),
-            "associationType": kind,
-            "originNodeURI": link(origin),
-            "destinationNodeURI": link(destination),
-        }
-
-    package = {
-        "CFDocument": {"identifier": str(document), "title": "Digital Skills", "language": "en"},
-        "CFItems": [
-            {"identifier": str(domain), "humanCodingScheme": "A", "fullStatement": "Information",
-             "CFItemType": "Domain"},
-            {"identifier": str(competency), "humanCodingScheme": "A.1",
-             "fullStatement": "Searching"},
-        ],
-        "CFAssociations": [
-            association("isChildOf", domain, document),
-            association("isChildOf", competency, domain),
-            association("isRelatedTo", competency, domain),
-        ],
-    }  # fmt: skip
-    return json.dumps(package).encode()
-
-
 def test_the_notes_of_a_foreign_case_package_are_shown(as_analyst, db):
     response = as_analyst.post(
-        reverse("frameworks:import"), upload(_foreign_package(), "skills.json"), follow=True
+        reverse("frameworks:import"), upload(foreign_package(), "skills.json"), follow=True
     )
     imported = Framework.objects.get()
     assert response.redirect_chain == [(detail_url(imported), 302)]
@@ -978,7 +945,7 @@ def test_a_file_over_the_limit_is_refused(as_analyst, framework, settings):
 
 
 def test_a_case_package_with_an_invalid_key_is_refused(as_analyst, db):
-    package = json.loads(_foreign_package())
+    package = json.loads(foreign_package())
     package["CFDocument"]["extensions"] = {"digikompas": {"key": 'min "ramme"/2\n'}}
     raw = json.dumps(package).encode()
     response = as_analyst.post(reverse("frameworks:import"), upload(raw, "skills.json"))
