@@ -230,7 +230,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Det Fælles Designsystem comes from the npm package `dkfds` (see package.json), served as our own
 # static files; nothing is loaded from a CDN.
-STATICFILES_DIRS = [("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist")]
+STATICFILES_DIRS = [
+    BASE_DIR / "digikompas" / "static",
+    ("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

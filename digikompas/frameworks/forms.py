@@ -116,8 +116,8 @@ class KeywordsField(forms.CharField):
 class CompetencyForm(_CodedForm):
     """A competency with its descriptor for every level of the framework's scale."""
 
-    keywords_da = KeywordsField(label=_("keywords (Danish)"))
-    keywords_en = KeywordsField(label=_("keywords (English)"))
+    keywords_da = KeywordsField(label=_("Keywords (Danish)"))
+    keywords_en = KeywordsField(label=_("Keywords (English)"))
 
     class Meta:
         model = m.Competency

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.staticfiles import finders
 
 from digikompas.testing import assert_accessible, log_in
 
@@ -22,3 +23,18 @@ def test_staff_member_logs_in_and_lands_on_their_start_page(page, staff):
     page.wait_for_url("**/")
     assert page.locator("h1").inner_text() == "Velkommen, Alice Andersen"
     assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "digikompas/site.css",
+        "digikompas/print.css",
+        "dkfds/css/dkfds.min.css",
+        "dkfds/js/dkfds.min.js",
+    ],
+)
+def test_the_pages_stylesheets_and_scripts_are_found(path):
+    # What the templates load with {% static %}: collectstatic and the development server only
+    # serve what the finders find.
+    assert finders.find(path) is not None
