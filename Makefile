@@ -42,7 +42,11 @@ demo: $(VENV)/.installed-base node_modules/.installed messages
 	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
 	$(MANAGE) load_default_framework
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(MANAGE) load_default_surveys
+	$(MANAGE) load_survey_demo
+	@echo "Starting the task worker (sends survey invitations) next to the server."
+	@$(MANAGE) db_worker -v0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(MANAGE) runserver $(HOST):$(PORT)
 
 serve: $(VENV)/.installed-base node_modules/.installed messages
 	$(MANAGE) migrate --noinput -v0

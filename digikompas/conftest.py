@@ -43,6 +43,8 @@ def _fast_and_strict(settings, smtp_server):
             "OPTIONS": {"host": smtp_server.hostname, "port": smtp_server.port, "timeout": 10},
         }
     }
+    # Background tasks run at once, when the transaction that enqueued them commits.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     smtp_server.messages.clear()
 
 
@@ -271,3 +273,15 @@ def page(browser, live_server, settings):
     page = context.new_page()
     yield page
     context.close()
+
+
+# -- shipped content ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def default_framework(db):
+    """The shipped default competence framework, published."""
+    from digikompas.frameworks.services import load_default_framework
+
+    framework, _created = load_default_framework()
+    return framework

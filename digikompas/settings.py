@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,9 +62,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks_db",
     "digikompas.accounts",
     "digikompas.orgs",
     "digikompas.frameworks",
+    "digikompas.surveys",
     "digikompas.web",
 ]
 
@@ -242,6 +245,16 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Background work (sending a round's invitations, imports): an ORM-backed queue, worked off by
+# `manage.py db_worker`. TASKS_BACKEND=immediate runs tasks at once, in the request.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if os.getenv("TASKS_BACKEND", "database") not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of: {', '.join(TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[os.getenv("TASKS_BACKEND", "database")]}}
 
 # Anonymity: no aggregate of fewer respondents than this is ever shown or exported.
 ANONYMITY_MINIMUM = envint("ANONYMITY_MINIMUM", "5")

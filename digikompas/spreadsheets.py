@@ -10,12 +10,57 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
+from pathlib import PurePath
 
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+EXTENSIONS = (".csv", ".xlsx")
 
 
 class UnreadableFile(Exception):
     """The bytes are not a CSV file or an Excel workbook; the message says what to do."""
+
+
+def upload_problem(*, filename: str, size: int, wrong_type: str) -> str | None:
+    """What makes an upload unusable by its name and size alone (before it is read), or None.
+    `wrong_type` is the importer's own words for a file that is not CSV or Excel."""
+    if PurePath(filename).suffix.lower() not in EXTENSIONS:
+        return str(wrong_type)
+    if size > settings.IMPORT_MAX_BYTES:
+        return _("The file is %(size)s; the largest file you can import is %(max)s.") % {
+            "size": filesizeformat(size),
+            "max": filesizeformat(settings.IMPORT_MAX_BYTES),
+        }
+    if size == 0:
+        return _("The file is empty.")
+    return None
+
+
+class UploadForm(forms.Form):
+    """The upload of one CSV file or Excel workbook; a subclass names the field (`label`) and
+    says what a file of another type should have been (`wrong_type`)."""
+
+    label = ""
+    wrong_type = ""
+
+    file = forms.FileField(widget=forms.FileInput(attrs={"accept": ",".join(EXTENSIONS)}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = self.label
+        self.fields["file"].help_text = _(
+            "A CSV file (.csv) or an Excel workbook (.xlsx) of at most %(max)s."
+        ) % {"max": filesizeformat(settings.IMPORT_MAX_BYTES)}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        problem = upload_problem(filename=upload.name, size=upload.size, wrong_type=self.wrong_type)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
 
 
 def read_rows(raw: bytes, *, excel: bool) -> Iterator[Sequence]:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("orgs/", include("digikompas.orgs.urls")),
     path("frameworks/", include("digikompas.frameworks.urls")),
+    path("surveys/", include("digikompas.surveys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("digikompas.api")),
     path("admin/", admin.site.urls),

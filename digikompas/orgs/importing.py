@@ -14,17 +14,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from digikompas import spreadsheets
 from digikompas.orgs.models import JobRole, Library, Person
 
-EXTENSIONS = (".csv", ".xlsx")
 # Far more than the staff of all Danish public libraries; a workbook compresses so well that the
 # byte limit alone would not keep a crafted one from filling the memory.
 MAX_ROWS = 20_000
@@ -108,21 +106,15 @@ class ValidRow:
 # -- reading the file ---------------------------------------------------------------------------
 
 
+# What a file of another type should have been.
+WRONG_TYPE = gettext_lazy("Upload the staff list as a CSV file (.csv) or an Excel file (.xlsx).")
+
+
 def check_upload(*, filename: str, size: int) -> None:
     """Refuse a file by its name and size alone, before it is read."""
-    if PurePath(filename).suffix.lower() not in EXTENSIONS:
-        raise ImportRejected(
-            file_errors=[_("Upload the staff list as a CSV file (.csv) or an Excel file (.xlsx).")]
-        )
-    if size > settings.IMPORT_MAX_BYTES:
-        raise ImportRejected(
-            file_errors=[
-                _("The file is %(size)s; the largest file you can import is %(max)s.")
-                % {"size": filesizeformat(size), "max": filesizeformat(settings.IMPORT_MAX_BYTES)}
-            ]
-        )
-    if size == 0:
-        raise ImportRejected(file_errors=[_("The file is empty.")])
+    problem = spreadsheets.upload_problem(filename=filename, size=size, wrong_type=WRONG_TYPE)
+    if problem:
+        raise ImportRejected(file_errors=[problem])
 
 
 def read_staff_list(*, content: bytes, filename: str) -> list[StaffRow]:

@@ -112,10 +112,3 @@ def content():
 def framework(db, content):
     """The small framework, stored as a draft."""
     return services.create_framework(content=content)
-
-
-@pytest.fixture
-def default_framework(db):
-    """The shipped default framework, published."""
-    framework, _ = services.load_default_framework()
-    return framework

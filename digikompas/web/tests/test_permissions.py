@@ -10,6 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from digikompas.accounts.models import User
 from digikompas.frameworks import services
 from digikompas.frameworks.tests.conftest import make_content
+from digikompas.surveys import services as surveys
+from digikompas.surveys.tests.conftest import make_survey, open_round
 from digikompas.testing import make_person
 
 CAST = [
@@ -41,9 +43,18 @@ PEOPLE_MANAGERS = expect(LOGIN, 403, 403, 200, 200, 200, 200, 200, 403, 403, 403
 ANALYSTS = expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403)
 ANALYSTS_POST = expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 302, 403, 403, 403)
 
+API_ANALYSTS = expect(401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403)
+# Leaders and analysts see surveys (leaders: only the rounds that reach their units).
+SURVEY_READERS = expect(LOGIN, 403, 403, 200, 200, 200, 200, 200, 200, 403, 403, 403)
+# Leaders of the units a round reaches, and analysts; others are refused, leaders elsewhere get 404.
+ROUND_READERS = expect(LOGIN, 403, 403, 200, 404, 200, 404, 404, 200, 403, 403, 403)
+# Answering is by personal link: the token is the credential, whoever holds it.
+TOKEN_HOLDERS = EVERYONE
+
 # (url name, kwargs builder, method, expected statuses). Objects: the Odense main library, Alice
 # (staff there), Nina (staff there without a login yet), a published framework and a draft of
-# its next version (with its first domain, competency and target profile).
+# its next version (with its first domain, competency and target profile), a survey and an open
+# round of it for the Odense main library, and Alice's invitation to it.
 TABLE = [
     ("home", None, "get", EVERYONE),
     ("account_settings", None, "get", LOGGED_IN),
@@ -85,6 +96,23 @@ TABLE = [
     ("frameworks:profile_edit", lambda c: {"profile_pk": c["profile"].pk}, "get", ANALYSTS),
     ("frameworks:profile_delete", lambda c: {"profile_pk": c["profile"].pk}, "post",
      ANALYSTS_POST),
+    ("surveys:answer", lambda c: {"token": c["invitation"].token}, "get", TOKEN_HOLDERS),
+    ("surveys:answer_section", lambda c: {"token": c["invitation"].token, "number": 1}, "get",
+     TOKEN_HOLDERS),
+    ("surveys:answer_review", lambda c: {"token": c["invitation"].token}, "get", TOKEN_HOLDERS),
+    # Not all required questions are answered: the review again, listing them.
+    ("surveys:answer_submit", lambda c: {"token": c["invitation"].token}, "post",
+     expect(400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400)),
+    # Nothing submitted yet: sent to the start.
+    ("surveys:answer_done", lambda c: {"token": c["invitation"].token}, "get",
+     expect(302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    ("surveys:list", None, "get", SURVEY_READERS),
+    ("surveys:survey_detail", lambda c: {"pk": c["survey"].pk}, "get", ANALYSTS),
+    ("surveys:round_new", lambda c: {"pk": c["survey"].pk}, "get", ANALYSTS),
+    ("surveys:round_detail", lambda c: {"pk": c["round"].pk}, "get", ROUND_READERS),
+    ("surveys:round_invite", lambda c: {"pk": c["round"].pk}, "post", ANALYSTS_POST),
+    ("surveys:round_remind", lambda c: {"pk": c["round"].pk}, "post", ANALYSTS_POST),
+    ("surveys:import_responses", lambda c: {"pk": c["round"].pk}, "get", ANALYSTS),
     ("api-schema", None, "get", EVERYONE),
     ("api-docs", None, "get", EVERYONE),
     ("api-root", None, "get", API_LOGGED_IN),
@@ -102,6 +130,15 @@ TABLE = [
     ("framework-detail", lambda c: {"pk": c["published"].pk}, "get", API_LOGGED_IN),
     ("framework-export", lambda c: {"pk": c["published"].pk, "file_format": "case"}, "get",
      API_LOGGED_IN),
+    ("survey-list", None, "get", API_ANALYSTS),
+    ("survey-detail", lambda c: {"pk": c["survey"].pk}, "get", API_ANALYSTS),
+    ("round-list", None, "get", expect(401, 403, 403, 200, 200, 200, 200, 200, 200, 403, 403, 403)),
+    ("round-detail", lambda c: {"pk": c["round"].pk}, "get",
+     expect(401, 403, 403, 200, 404, 200, 404, 404, 200, 403, 403, 403)),
+    ("round-counts", lambda c: {"pk": c["round"].pk}, "get",
+     expect(401, 403, 403, 200, 404, 200, 404, 404, 200, 403, 403, 403)),
+    ("round-invite", lambda c: {"pk": c["round"].pk}, "post",
+     expect(401, 403, 403, 403, 403, 403, 403, 403, 202, 403, 403, 403)),
     # Analysts get 400: the request has no file.
     ("framework-import-file", None, "post",
      expect(401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403, 403)),
@@ -154,6 +191,10 @@ def cast(request, odense_main, staff):
     people["domain"] = people["draft"].domains.first()
     people["competency"] = people["draft"].competencies.first()
     people["profile"] = people["draft"].profiles.first()
+    people["survey"] = make_survey(people["published"])
+    people["round"] = open_round(people["survey"], libraries=[odense_main])
+    surveys.invite(round=people["round"])
+    people["invitation"] = people["round"].invitations.get(person=staff)
     return people
 
 
@@ -176,7 +217,8 @@ def test_each_role_gets_what_it_should(client, cast, name, kwargs, method, expec
             User.objects.filter(email="nina@odense.example").delete()
         response = getattr(client, method)(url)
         got[member] = response.status_code
-        if member == "anonymous" and response.status_code == LOGIN:
+        # A redirect only the logged-out get is to the login page.
+        if member == "anonymous" and response.status_code == LOGIN != expected["outsider"]:
             assert "/accounts/login/" in response["Location"]
     mismatches = {m: (got[m], expected[m]) for m in CAST if got[m] != expected[m]}
     assert not mismatches, f"{name}: (got, expected) {mismatches}"
