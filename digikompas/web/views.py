@@ -1,7 +1,9 @@
 from django.shortcuts import render
+from django.utils import timezone
 
 from digikompas.orgs.access import STAFF, actor_for, managed_libraries
 from digikompas.orgs.models import Library, Municipality, Person, Role
+from digikompas.surveys.models import Invitation
 
 
 def home(request):
@@ -27,4 +29,17 @@ def home(request):
             "people": Person.objects.count(),
         }
     context["is_staff_member"] = STAFF in actor.roles
+    if actor.person is not None:
+        context["surveys_to_answer"], context["surveys_answered"] = _invitations(actor.person)
     return render(request, "web/home.html", context)
+
+
+def _invitations(person: Person) -> tuple[list[Invitation], list[Invitation]]:
+    """The person's invitations to open rounds not answered yet, and the five latest answered."""
+    now = timezone.now()
+    invitations = Invitation.objects.filter(person=person).select_related("round__survey")
+    to_answer = invitations.filter(
+        responded_at__isnull=True, round__opens_at__lte=now, round__closes_at__gt=now
+    ).order_by("round__closes_at")
+    answered = invitations.filter(responded_at__isnull=False).order_by("-responded_at")[:5]
+    return list(to_answer), list(answered)

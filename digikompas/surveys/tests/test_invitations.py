@@ -237,3 +237,26 @@ def test_inviting_a_large_population_costs_the_same_few_queries(
     assert invited == Person.objects.exclude(library=None).count()
     per_person = everyone.invitations.values("person").annotate(n=Count("pk"))
     assert {row["n"] for row in per_person} == {1}
+
+
+def test_a_demo_municipality_is_invited_by_mail_and_only_those_who_did_not_answer_are_reminded(
+    survey, national_demo, smtp_server, django_capture_on_commit_callbacks
+):
+    odense = Municipality.objects.get(name="Odense")
+    round = open_round(survey, municipalities=[odense])
+    staff_there = Person.objects.filter(library__municipality=odense).order_by("pk")
+
+    invited = invite(round, django_capture_on_commit_callbacks)
+
+    assert invited == staff_there.count() > 20
+    assert recipients(smtp_server) == sorted(person.email for person in staff_there)
+    answering = list(staff_there[::3])
+    for person in answering:
+        answer(round.invitations.get(person=person))
+    smtp_server.messages.clear()
+
+    reminded = remind(round, django_capture_on_commit_callbacks)
+
+    silent = sorted(set(staff_there) - set(answering), key=lambda person: person.email)
+    assert reminded == len(silent)
+    assert recipients(smtp_server) == [person.email for person in silent]

@@ -742,6 +742,24 @@ def test_an_analyst_starts_and_sends_a_round_on_accessible_pages(
     assert created.invitations.count() == 7  # the librarians of Odense: all but Bent and Birgit
     page.goto(detail_url(created, by="library"))
     assert_accessible(page)
+    page.goto(reverse("surveys:import_responses", args=[created.pk]))
+    assert_accessible(page)
+
+    # The same pages in English.
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    for url in (
+        LIST_URL,
+        reverse("surveys:survey_detail", args=[survey.pk]),
+        new_url(survey),
+        detail_url(created, by="library"),
+        reverse("surveys:import_responses", args=[created.pk]),
+    ):
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert_accessible(page)
+    page.get_by_role("button", name="Dansk").click()
+    page.wait_for_selector("html[lang=da]")
 
     page.context.clear_cookies()
     log_in_browser(page, municipal_leader.email)

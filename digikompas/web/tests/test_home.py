@@ -1,6 +1,11 @@
 import pytest
 from django.contrib.staticfiles import finders
+from django.urls import reverse
 
+from digikompas.frameworks import services as frameworks
+from digikompas.frameworks.tests.conftest import make_content
+from digikompas.surveys import services as surveys
+from digikompas.surveys.tests.conftest import COMPLETE, make_survey, open_round
 from digikompas.testing import assert_accessible, log_in
 
 
@@ -15,6 +20,27 @@ def test_it_shows_a_library_leader_their_library(client, library_leader):
     client.force_login(library_leader.user)
     response = client.get("/")
     assert "Odense Hovedbibliotek" in response.text
+
+
+def test_it_links_a_staff_member_to_the_surveys_they_have_not_answered(client, staff, odense):
+    framework = frameworks.publish(framework=frameworks.create_framework(content=make_content()))
+    round = open_round(make_survey(framework), municipalities=[odense])
+    surveys.invite(round=round)
+    invitation = round.invitations.get(person=staff)
+    client.force_login(staff.user)
+
+    page = client.get("/").text
+    assert (
+        f'<a href="{reverse("surveys:answer", args=[invitation.token])}">Testundersøgelse</a>'
+        in page
+    )
+    assert "Du har ingen åbne undersøgelser lige nu." not in page
+
+    surveys.save_answers(invitation=invitation, answers=COMPLETE)
+    surveys.submit(invitation=invitation)
+    page = client.get("/").text
+    assert reverse("surveys:answer", args=[invitation.token]) + '"' not in page
+    assert reverse("surveys:answer_done", args=[invitation.token]) in page
 
 
 @pytest.mark.browser
