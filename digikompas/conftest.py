@@ -247,6 +247,21 @@ def outsider(db):
     return User.objects.create_user(email="outsider@example.com", password=PASSWORD)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, dropped at the end even when the live server's request threads (daemon
+    threads that Chromium's keep-alive connections can leave waiting) still hold a session."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 # -- the browser --------------------------------------------------------------------------------
 
 
