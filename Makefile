@@ -6,13 +6,16 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# What WeasyPrint needs to lay out the PDF reports.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: help demo test test-sqlite test-postgres lint format messages translations lock serve clean
+.PHONY: bench help demo test test-sqlite test-postgres lint format messages translations lock serve clean
 
 help:
 	@echo "make demo    install, migrate, load the national demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test    install everything and run the whole suite on SQLite and PostgreSQL, with the browser tests"
 	@echo "make lint    ruff check and format check"
+	@echo "make bench   time the gap-analysis engine against a pandas reference (about 3 minutes, 8 GB of memory)"
 	@echo "make translations   update the message catalogues (locale/*/LC_MESSAGES/django.po)"
 	@echo "make lock    re-pin the Python dependencies (requirements/*.lock) from pyproject.toml"
 
@@ -38,6 +41,7 @@ messages: $(VENV)/.installed-base
 	@cd digikompas && ../$(PY) ../manage.py compilemessages -v0
 
 demo: $(VENV)/.installed-base node_modules/.installed messages
+	@scripts/ensure-debian-packages $(PDF_PACKAGES)
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
@@ -53,7 +57,7 @@ serve: $(VENV)/.installed-base node_modules/.installed messages
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev node_modules/.installed messages
-	@scripts/ensure-debian-packages postgresql chromium
+	@scripts/ensure-debian-packages postgresql chromium $(PDF_PACKAGES)
 	$(MAKE) lint
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run -v1
@@ -78,6 +82,9 @@ format: $(VENV)/.installed-dev
 
 translations: $(VENV)/.installed-dev
 	cd digikompas && ../$(PY) ../manage.py makemessages -l da --no-obsolete
+
+bench: $(VENV)/.installed-dev
+	$(PY) -m bench.gap_engine
 
 lock: $(VENV)/.installed-dev
 	$(VENV)/bin/pip install --quiet uv

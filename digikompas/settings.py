@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "digikompas.orgs",
     "digikompas.frameworks",
     "digikompas.surveys",
+    "digikompas.analysis",
     "digikompas.web",
 ]
 
@@ -219,6 +220,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LibraryKindEnum": "digikompas.orgs.models.LibraryKind",
         "JobRoleEnum": "digikompas.orgs.models.JobRole",
+        "ReportKindEnum": "digikompas.analysis.models.ReportKind",
+        "ReportStatusEnum": "digikompas.analysis.models.ReportStatus",
+        "FrameworkStatusEnum": "digikompas.frameworks.models.FrameworkStatus",
     },
 }
 

@@ -198,3 +198,17 @@ def test_a_page_of_questions_fits_a_phone(page, invitation):
     page.goto(_path(invitation, "answer_done"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert_accessible(page)
+
+
+def test_a_closed_round_says_so_politely_in_both_languages(page, invitation):
+    round = invitation.round
+    round.closes_at = round.opens_at + (round.closes_at - round.opens_at) / 100
+    round.save()
+
+    page.goto(_path(invitation))
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert page.locator("html").get_attribute("lang") == "da"
+    assert_accessible(page)
+    _switch_language(page, "English", "en")
+    assert "closed" in page.locator("main").inner_text()
+    assert_accessible(page)

@@ -6,12 +6,14 @@ without a row here makes test_every_url_is_in_the_table fail, so no page escapes
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from digikompas.accounts.models import User
+from digikompas.analysis.models import Report, ReportKind
 from digikompas.frameworks import services
 from digikompas.frameworks.tests.conftest import make_content
 from digikompas.surveys import services as surveys
-from digikompas.surveys.tests.conftest import make_survey, open_round
+from digikompas.surveys.tests.conftest import COMPLETE, make_survey, open_round
 from digikompas.testing import make_person
 
 CAST = [
@@ -48,6 +50,7 @@ API_ANALYSTS = expect(401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403
 SURVEY_READERS = expect(LOGIN, 403, 403, 200, 200, 200, 200, 200, 200, 403, 403, 403)
 # Leaders of the units a round reaches, and analysts; others are refused, leaders elsewhere get 404.
 ROUND_READERS = expect(LOGIN, 403, 403, 200, 404, 200, 404, 404, 200, 403, 403, 403)
+API_ROUND_READERS = expect(401, 403, 403, 200, 404, 200, 404, 404, 200, 403, 403, 403)
 # Answering is by personal link: the token is the credential, whoever holds it.
 TOKEN_HOLDERS = EVERYONE
 
@@ -113,6 +116,16 @@ TABLE = [
     ("surveys:round_invite", lambda c: {"pk": c["round"].pk}, "post", ANALYSTS_POST),
     ("surveys:round_remind", lambda c: {"pk": c["round"].pk}, "post", ANALYSTS_POST),
     ("surveys:import_responses", lambda c: {"pk": c["round"].pk}, "get", ANALYSTS),
+    ("analysis:index", None, "get", SURVEY_READERS),
+    # Leaders the round reaches are taken to the first unit they lead.
+    ("analysis:results", lambda c: {"pk": c["answered_round"].pk}, "get",
+     expect(LOGIN, 403, 403, 302, 404, 302, 404, 404, 200, 403, 403, 403)),
+    ("analysis:unit_results",
+     lambda c: {"pk": c["answered_round"].pk, "grouping": "library", "key": c["odense_main"].pk},
+     "get", ROUND_READERS),
+    ("analysis:report_new", lambda c: {"pk": c["answered_round"].pk}, "get", ROUND_READERS),
+    ("analysis:report_detail", lambda c: {"pk": c["report"].pk}, "get", ROUND_READERS),
+    ("analysis:report_download", lambda c: {"pk": c["report"].pk}, "get", ROUND_READERS),
     ("api-schema", None, "get", EVERYONE),
     ("api-docs", None, "get", EVERYONE),
     ("api-root", None, "get", API_LOGGED_IN),
@@ -133,12 +146,15 @@ TABLE = [
     ("survey-list", None, "get", API_ANALYSTS),
     ("survey-detail", lambda c: {"pk": c["survey"].pk}, "get", API_ANALYSTS),
     ("round-list", None, "get", expect(401, 403, 403, 200, 200, 200, 200, 200, 200, 403, 403, 403)),
-    ("round-detail", lambda c: {"pk": c["round"].pk}, "get",
-     expect(401, 403, 403, 200, 404, 200, 404, 404, 200, 403, 403, 403)),
-    ("round-counts", lambda c: {"pk": c["round"].pk}, "get",
-     expect(401, 403, 403, 200, 404, 200, 404, 404, 200, 403, 403, 403)),
+    ("round-detail", lambda c: {"pk": c["round"].pk}, "get", API_ROUND_READERS),
+    ("round-counts", lambda c: {"pk": c["round"].pk}, "get", API_ROUND_READERS),
     ("round-invite", lambda c: {"pk": c["round"].pk}, "post",
      expect(401, 403, 403, 403, 403, 403, 403, 403, 202, 403, 403, 403)),
+    # Readers get 400: the request names no round.
+    ("report-list", None, "post",
+     expect(401, 403, 403, 400, 400, 400, 400, 400, 400, 403, 403, 403)),
+    ("report-detail", lambda c: {"pk": c["report"].pk}, "get", API_ROUND_READERS),
+    ("report-download", lambda c: {"pk": c["report"].pk}, "get", API_ROUND_READERS),
     # Analysts get 400: the request has no file.
     ("framework-import-file", None, "post",
      expect(401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403, 403)),
@@ -195,6 +211,22 @@ def cast(request, odense_main, staff):
     people["round"] = open_round(people["survey"], libraries=[odense_main])
     surveys.invite(round=people["round"])
     people["invitation"] = people["round"].invitations.get(person=staff)
+    people["answered_round"] = open_round(people["survey"], libraries=[odense_main])
+    surveys.invite(round=people["answered_round"])
+    answered = people["answered_round"].invitations.get(person=staff)
+    surveys.save_answers(invitation=answered, answers=COMPLETE)
+    surveys.submit(invitation=answered)
+    people["report"] = Report.objects.create(
+        round=people["answered_round"],
+        kind=ReportKind.LIBRARY,
+        library=odense_main,
+        file_format="json",
+        status="done",
+        content=b"{}",
+        filename="report.json",
+        content_type="application/json",
+        finished_at=timezone.now(),
+    )
     return people
 
 
