@@ -15,7 +15,7 @@ help:
 	@echo "make demo    install, migrate, load the national demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test    install everything and run the whole suite on SQLite and PostgreSQL, with the browser tests"
 	@echo "make lint    ruff check and format check"
-	@echo "make bench   time the gap-analysis engine against a pandas reference (about 3 minutes, 8 GB of memory)"
+	@echo "make bench   time the gap engine against pandas, the gap report from SQLite and PostgreSQL, the results page (about 7 minutes, 8 GB of memory)"
 	@echo "make translations   update the message catalogues (locale/*/LC_MESSAGES/django.po)"
 	@echo "make lock    re-pin the Python dependencies (requirements/*.lock) from pyproject.toml"
 
@@ -83,8 +83,11 @@ format: $(VENV)/.installed-dev
 translations: $(VENV)/.installed-dev
 	cd digikompas && ../$(PY) ../manage.py makemessages -l da --no-obsolete
 
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev node_modules/.installed messages
+	@scripts/ensure-debian-packages postgresql $(PDF_PACKAGES)
 	$(PY) -m bench.gap_engine
+	$(PY) -m bench.gap_report_db
+	scripts/with-postgres $(PY) -m bench.gap_report_db
 
 lock: $(VENV)/.installed-dev
 	$(VENV)/bin/pip install --quiet uv

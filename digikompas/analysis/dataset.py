@@ -17,9 +17,9 @@ from django.db.models import Q
 
 from digikompas.frameworks.models import Competency, Framework, ProficiencyLevel, TargetProfile
 from digikompas.orgs.models import JobRole, Library
+from digikompas.surveys import scores
 from digikompas.surveys.models import (
     AGREES_FROM,
-    Answer,
     Item,
     ItemKind,
     Response,
@@ -100,7 +100,7 @@ class RoundData:
 
 
 def load(round: Round) -> RoundData:
-    """The submitted responses of the round as arrays (five queries, whatever the size)."""
+    """The submitted responses of the round as arrays (four queries, whatever the size)."""
     survey = round.survey
     items = list(
         Item.objects.filter(survey=survey, kind__in=[ItemKind.COMPETENCY, ItemKind.AGREEMENT])
@@ -115,10 +115,9 @@ def load(round: Round) -> RoundData:
     rows = list(
         Response.objects.filter(round=round)
         .order_by("pk")
-        .values_list("pk", "library_id", "municipality_id", "region_id", "job_role")
+        .values_list("pk", "library_id", "municipality_id", "region_id", "job_role", "scores")
     )
     response_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    position = {pk: n for n, pk in enumerate(response_ids.tolist())}
 
     def keys(index: int) -> np.ndarray:
         return np.fromiter(
@@ -144,16 +143,8 @@ def load(round: Round) -> RoundData:
         need_profile[n] = need_keys.setdefault(key, len(need_keys))
     need = _need_matrix(framework, need_keys, competency_items)
 
-    levels = np.full((len(rows), len(competency_items)), MISSING, dtype=np.int8)
-    agreement = np.full((len(rows), len(barrier_items)), MISSING, dtype=np.int8)
-    columns = {item.pk: (levels, n) for n, item in enumerate(competency_items)}
-    columns |= {item.pk: (agreement, n) for n, item in enumerate(barrier_items)}
-    answers = Answer.objects.filter(
-        response__round=round, item__in=[item.pk for item in items], number__isnull=False
-    ).values_list("response_id", "item_id", "number")
-    for response_id, item_id, number in answers.iterator(chunk_size=10_000):
-        matrix, column = columns[item_id]
-        matrix[position[response_id], column] = number
+    levels = _matrix(rows, competency_items)
+    agreement = _matrix(rows, barrier_items)
 
     return RoundData(
         round=round,
@@ -171,6 +162,21 @@ def load(round: Round) -> RoundData:
         levels=levels,
         agreement=agreement,
     )
+
+
+def _matrix(rows: list[tuple], items: list[Item]) -> np.ndarray:
+    """Respondents × items of the answers packed in each row's last field (surveys.scores),
+    MISSING where there is no answer."""
+    matrix = np.full((len(rows), len(items)), MISSING, dtype=np.int8)
+    if not rows or not items:
+        return matrix
+    respondent, item_ids, values = scores.unpack([bytes(row[-1]) for row in rows])
+    ids = np.array([item.pk for item in items], dtype=np.int64)
+    order = np.argsort(ids)
+    at = np.searchsorted(ids[order], item_ids).clip(max=len(ids) - 1)
+    wanted = ids[order][at] == item_ids  # answers to other items (e.g. the other kind) are left
+    matrix[respondent[wanted], order[at[wanted]]] = values[wanted]
+    return matrix
 
 
 def _need_matrix(

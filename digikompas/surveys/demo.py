@@ -51,6 +51,7 @@ from digikompas.frameworks.services import load_default_framework
 from digikompas.orgs import demo as orgs_demo
 from digikompas.orgs.models import JobRole, Person, Role, RoleGrant
 
+from . import scores
 from .defaults import COMPETENCE_SURVEY_KEY, load_default_surveys
 from .models import (
     AGREEMENT_SCALE,
@@ -798,6 +799,7 @@ def _write(
         # Nothing may tie an anonymous response to its invitation: not the order the rows are
         # written in (their ids), nor the moment of submission, which is kept to the day.
         rng.shuffle(answered)
+    scale_items = list(items.values())
     for start in range(0, len(answered), BATCH):
         batch = answered[start : start + BATCH]
         responses = []
@@ -818,6 +820,7 @@ def _write(
                     region_id=unit.region_id,
                     job_role=member.job_role,
                     submitted_at=submitted_at,
+                    scores=scores.pack(scores.scale_pairs(scale_items, invitee.answers)),
                 )
             )
         responses = Response.objects.bulk_create(responses)

@@ -379,6 +379,8 @@ class Response(models.Model):
     # Responses imported from another tool: the file's key for the row, so that importing the
     # same file twice does not double it.
     import_key = models.CharField(max_length=200, blank=True)
+    # The scale answers (competency and agreement items) packed for the analysis: see scores.py.
+    scores = models.BinaryField(default=b"", editable=False)
 
     class Meta:
         ordering = ["round", "submitted_at"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from digikompas.orgs.models import Library, Municipality, Person
 
 from . import answers as answer_rules
+from . import scores
 from .models import AnonymityMode, Answer, Invitation, Item, ItemKind, Response, Round, Survey
 
 
@@ -223,6 +224,7 @@ def _store_response(
         job_role=job_role or (person.job_role if person else ""),
         import_key=import_key,
         submitted_at=submitted_at or timezone.now(),
+        scores=scores.pack(scores.scale_pairs(items, answers)),
     )
     Answer.objects.bulk_create(
         _answer(response, item, answers[item.code]) for item in items if item.code in answers

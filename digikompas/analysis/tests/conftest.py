@@ -21,7 +21,8 @@ from django.utils import timezone
 from digikompas.frameworks import services as frameworks
 from digikompas.frameworks.tests.conftest import make_content
 from digikompas.orgs.models import JobRole, Library, LibraryKind, Person
-from digikompas.surveys.models import Answer, Invitation, Response
+from digikompas.surveys import services
+from digikompas.surveys.models import Invitation
 from digikompas.surveys.tests.conftest import make_survey, open_round
 
 # (S.1, S.2, agreement with "I have no time") per respondent, cycled through each library.
@@ -46,7 +47,6 @@ def add_responses(round, library, roles, *, start=0, unanswered=0):
     """One invited person and one submitted response per role, with the answers of PATTERN
     (from position `start`), plus `unanswered` invited people who did not answer. Returns the
     responses."""
-    items = {item.code: item for item in round.survey.items.all()}
     now = timezone.now()
     count = Person.objects.count()
     people = Person.objects.bulk_create(
@@ -67,26 +67,22 @@ def add_responses(round, library, roles, *, start=0, unanswered=0):
         )
         for n, person in enumerate(people)
     )
-    responses = Response.objects.bulk_create(
-        Response(
-            round=round,
-            library=library,
-            municipality=library.municipality,
-            region=library.municipality.region,
-            job_role=role,
-            submitted_at=now - datetime.timedelta(minutes=n),
-        )
-        for n, role in enumerate(roles)
-    )
-    answers = []
-    for n, response in enumerate(responses):
+    survey_items = list(round.survey.items.all())
+    responses = []
+    for n, role in enumerate(roles):
         s1, s2, time = PATTERN[(start + n) % len(PATTERN)]
-        answers += [
-            Answer(response=response, item=items["s-1"], number=s1),
-            Answer(response=response, item=items["s-2"], number=s2),
-            Answer(response=response, item=items["time-1"], number=time),
-        ]
-    Answer.objects.bulk_create(answers)
+        # The path every submission and import takes: Answer rows and the packed scores.
+        responses.append(
+            services._store_response(
+                round=round,
+                person=None,
+                items=survey_items,
+                answers={"s-1": s1, "s-2": s2, "time-1": time},
+                library=library,
+                job_role=role,
+                submitted_at=now - datetime.timedelta(minutes=n),
+            )
+        )
     return responses
 
 

@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection, connections
 from django.utils import translation
 
-from digikompas.surveys import services
+from digikompas.surveys import scores, services
 from digikompas.surveys.models import AnonymityMode, Answer, Response
 
 from .conftest import COMPLETE, open_round
@@ -189,3 +189,18 @@ def test_saving_merges_pages_and_none_clears_an_answer(invitation):
 
     assert invitation.draft == {"s-1": 2, "time-1": 3}
     assert invitation.started_at is not None
+
+
+def test_the_scale_answers_are_also_packed_for_the_analysis(invitation):
+    _submit_complete(invitation)
+
+    response = Response.objects.get()
+    rows, item_ids, values = scores.unpack([bytes(response.scores)])
+    codes = dict(invitation.round.survey.items.values_list("pk", "code"))
+    # Only the competency and agreement answers; the choices and the free text are not scales.
+    assert {codes[int(i)]: int(v) for i, v in zip(item_ids, values, strict=True)} == {
+        "s-1": 2,
+        "s-2": 1,
+        "time-1": 4,
+    }
+    assert set(rows.tolist()) == {0}
