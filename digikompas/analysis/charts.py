@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import altair as alt
 import vl_convert
 from django.utils.html import mark_safe
+from django.utils.translation import get_language
 
 # Det Fælles Designsystem colours: primary blue and a warm contrast, both AA on white.
 STAFF_COLOUR = "#0059b3"
@@ -108,14 +109,22 @@ def barrier_bars(rows: Sequence[dict], *, title_share: str, title_group: str) ->
     return _config(chart)
 
 
+# d3-format locales: decimal commas in Danish.
+FORMAT_LOCALES = {"da": "da-DK", "en": "en-US"}
+
+
 def svg(spec: dict) -> str:
-    """The chart as an SVG document, marked safe for templates and hidden from screen readers
-    (its table says the same)."""
-    return mark_safe(_svg(json.dumps(spec, sort_keys=True)))  # noqa: S308 – vl-convert output
+    """The chart as an SVG document in the active language's number format, marked safe for
+    templates and hidden from screen readers (its table says the same)."""
+    locale = FORMAT_LOCALES.get(get_language() or "", "en-US")
+    return mark_safe(_svg(json.dumps(spec, sort_keys=True), locale))  # noqa: S308 – vl-convert
 
 
 @functools.lru_cache(maxsize=256)
-def _svg(spec_json: str) -> str:
-    drawing = vl_convert.vegalite_to_svg(json.loads(spec_json))
+def _svg(spec_json: str, locale: str) -> str:
+    # No base URL is allowed: a chart's data is inline, and nothing is fetched at run time.
+    drawing = vl_convert.vegalite_to_svg(
+        json.loads(spec_json), format_locale=locale, allowed_base_urls=[]
+    )
     # Decorative for assistive technology: the table next to it carries the figures.
     return drawing.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
