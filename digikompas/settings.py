@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "digikompas.frameworks",
     "digikompas.surveys",
     "digikompas.analysis",
+    "digikompas.offers",
     "digikompas.web",
 ]
 

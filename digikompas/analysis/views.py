@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -41,7 +42,7 @@ def results(request, pk, grouping=NATION, key=None):
         # A leader's way in: the first unit they lead.
         units = access.own_units(actor)
         if not units:
-            access.require_reader(actor)
+            raise Http404
         return redirect("analysis:unit_results", round.pk, units[0].grouping, units[0].key)
     unit = access.get_unit(actor, grouping, key)
     analysis = services.analyse(round)

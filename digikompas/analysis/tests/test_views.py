@@ -227,11 +227,11 @@ def test_an_analyst_walks_from_denmark_to_a_municipality_to_a_library(
     page.locator("form.heat-by button").click()
     page.wait_for_url("**?by=municipality")
     assert_accessible(page)
-    page.locator(".heatmap").get_by_role("link", name="Odense").click()
+    page.locator(".heatmap").get_by_role("link", name="Odense", exact=True).click()
     page.wait_for_url(f"**{results_url(answered_round, 'municipality', odense.pk)}")
     assert page.locator("h1").inner_text() == "Odense"
     assert_accessible(page)
-    page.locator(".heatmap").get_by_role("link", name="Odense Hovedbibliotek").click()
+    page.locator(".heatmap").get_by_role("link", name="Odense Hovedbibliotek", exact=True).click()
     page.wait_for_url(f"**{results_url(answered_round, 'library', odense_main.pk)}")
     assert page.locator("h1").inner_text() == "Odense Hovedbibliotek"
     assert page.locator("html").get_attribute("lang") == language
