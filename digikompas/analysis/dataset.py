@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Q
 
-from digikompas.frameworks.models import Competency, Framework, ProficiencyLevel, TargetProfile
+from digikompas.frameworks.models import (
+    Competency,
+    Framework,
+    ProficiencyLevel,
+    TargetProfile,
+    choose_profile,
+)
 from digikompas.orgs.models import JobRole, Library
 from digikompas.surveys import scores
 from digikompas.surveys.models import (
@@ -191,8 +197,7 @@ def _need_matrix(
         for profile in TargetProfile.objects.filter(framework=framework).prefetch_related("targets")
     }
     for (job_role, kind), row in need_keys.items():
-        # A profile for the library's kind wins over the profile for every kind.
-        profile = profiles.get((job_role, kind)) or profiles.get((job_role, ""))
+        profile = choose_profile(profiles, job_role, kind)
         if profile is None:
             continue
         for target in profile.targets.all():

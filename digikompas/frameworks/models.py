@@ -227,6 +227,12 @@ class Descriptor(Bilingual):
         return self.localized("text")
 
 
+def choose_profile(profiles, job_role: str, library_kind: str):
+    """Of `profiles` keyed by (job role, library kind), the competence need of a job role in a
+    kind of library: the profile for that kind wins over the one for every kind ("")."""
+    return profiles.get((job_role, library_kind)) or profiles.get((job_role, ""))
+
+
 class TargetProfile(Bilingual):
     """A competence need: the level a job role (in a kind of library) needs per competency."""
 

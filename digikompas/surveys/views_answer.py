@@ -16,7 +16,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from digikompas.frameworks.models import Descriptor, ProficiencyLevel, TargetProfile
+from digikompas.frameworks.models import (
+    Descriptor,
+    ProficiencyLevel,
+    TargetProfile,
+    choose_profile,
+)
 
 from . import answers as answer_rules
 from . import services
@@ -284,7 +289,9 @@ def _target_profile(framework_id: int, response: Response) -> TargetProfile | No
     profiles = TargetProfile.objects.filter(
         framework_id=framework_id, job_role=response.job_role, library_kind__in={kind, ""}
     ).prefetch_related("targets")
-    return min(profiles, key=lambda p: p.library_kind == "", default=None)
+    return choose_profile(
+        {(p.job_role, p.library_kind): p for p in profiles}, response.job_role, kind
+    )
 
 
 def _profile(response: Response) -> Profile | None:

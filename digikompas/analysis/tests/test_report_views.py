@@ -239,6 +239,28 @@ def test_the_status_page_follows_the_build_in_place(
     assert_accessible(page)
 
 
+@pytest.mark.browser
+def test_the_report_pages_are_accessible_in_english(
+    page, library_leader, report_round, odense_main
+):
+    report = library_report(
+        report_round,
+        odense_main,
+        status=ReportStatus.RUNNING,
+        started_at=timezone.now(),
+        progress=40,
+        step=ReportStep.ANALYSING,
+    )
+    log_in_browser(page, library_leader.email)
+    page.wait_for_url("**/")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    for url in (new_url(report_round), detail_url(report)):
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert_accessible(page)
+
+
 def test_a_queued_report_waits_to_start(client, analyst, report_round, odense_main):
     report = library_report(report_round, odense_main)
     log_in(client, analyst)

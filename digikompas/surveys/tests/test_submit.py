@@ -54,7 +54,9 @@ def test_it_keeps_one_response_when_submitted_twice(invitation):
 
 
 @pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite has no row locks to race against"
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writer at a time, so there is no race to lose; the same test runs "
+    "against PostgreSQL in `make test`",
 )
 def test_two_submissions_at_the_same_moment_make_one_response(
     transactional_db, survey, odense, staff, monkeypatch
