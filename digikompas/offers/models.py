@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from digikompas.frameworks.models import Competency, Titled
-from digikompas.orgs.models import JobRole
+from digikompas.orgs.models import JobRole, Person
 
 # The highest level an offer can bring a participant to: the top of the default framework's
 # scale (0 "no knowledge" … 4 "expert").
@@ -96,6 +96,14 @@ class Provider(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     note = models.TextField(_("note"), blank=True)
+    # People with the education provider role who maintain this provider's offers.
+    maintainers = models.ManyToManyField(
+        Person,
+        blank=True,
+        related_name="maintained_providers",
+        verbose_name=_("maintainers"),
+        help_text=_("People with the education provider role who keep these offers up to date."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -238,3 +246,37 @@ class OfferCompetency(models.Model):
             raise ValidationError(
                 {"competency": _("An offer can only cover competencies of a published framework.")}
             )
+
+
+class RejectedSuggestion(models.Model):
+    """A competency suggested for an offer from its text and turned down, so that it is not
+    suggested again. Accepting a suggestion creates an OfferCompetency instead."""
+
+    offer = models.ForeignKey(
+        EducationOffer,
+        on_delete=models.CASCADE,
+        related_name="rejected_suggestions",
+        verbose_name=_("offer"),
+    )
+    competency = models.ForeignKey(
+        Competency, on_delete=models.CASCADE, related_name="+", verbose_name=_("competency")
+    )
+    rejected_by = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+    rejected_at = models.DateTimeField(_("rejected"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rejected suggestion")
+        verbose_name_plural = _("rejected suggestions")
+        constraints = [
+            models.UniqueConstraint("offer", "competency", name="rejected_suggestion_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.offer}: {self.competency.code}"

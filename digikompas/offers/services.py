@@ -12,14 +12,16 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from digikompas.frameworks.models import Competency, Framework, FrameworkStatus
 from digikompas.frameworks.services import DEFAULT_FRAMEWORK_FILE
+from digikompas.orgs.models import Person
 
 from . import importing
 from .importing import COLUMNS, ImportRejected, OfferData, RowError
-from .models import EducationOffer, OfferCompetency, Provider
+from .models import EducationOffer, OfferCompetency, Provider, RejectedSuggestion
 
 DEFAULT_OFFERS_FILE = Path(__file__).parent / "data" / "default_offers.json"
 
@@ -67,19 +69,62 @@ def _competencies_by_code(framework: Framework) -> dict[str, Competency]:
     return {c.code: c for c in Competency.objects.filter(framework=framework)}
 
 
-def import_offers(*, content: bytes, filename: str) -> ImportResult:
+def import_offers(
+    *, content: bytes, filename: str, allowed_providers: set[str] | None = None
+) -> ImportResult:
     """Create or update the offers of a catalogue file (CSV or XLSX), all of them or none.
 
     Offers are matched by provider name (case-insensitively) and Danish title; providers by
     name. A row that changes nothing is not saved, so importing a file twice changes nothing the
     second time. Raises DefaultFrameworkMissing, or ImportRejected listing every problem.
+
+    `allowed_providers` (lower-cased names) limits the file to the offers of those providers, for
+    a provider who maintains only their own: a row naming another provider, or changing the kind
+    of a provider (which is the analysts' to set), refuses the whole file. None: any provider,
+    and a new name creates the provider.
     """
     rows = importing.read_offer_rows(content=content, filename=filename)
     framework = default_framework()
-    items = importing.validate_offer_rows(
-        rows, competencies=_competencies_by_code(framework), framework_name=str(framework)
-    )
+    scope_errors = [] if allowed_providers is None else _outside_scope(rows, allowed_providers)
+    try:
+        items = importing.validate_offer_rows(
+            rows, competencies=_competencies_by_code(framework), framework_name=str(framework)
+        )
+    except ImportRejected as rejected:
+        if not scope_errors:
+            raise
+        raise ImportRejected(
+            errors=[*scope_errors, *rejected.errors], file_errors=rejected.file_errors
+        ) from None
+    if allowed_providers is not None:
+        scope_errors.extend(_kind_changes(items))
+    if scope_errors:
+        raise ImportRejected(errors=scope_errors)
     return _save_catalogue(items, framework=framework)
+
+
+def _outside_scope(rows: list[importing.OfferRow], allowed_providers: set[str]) -> list[RowError]:
+    allowed = {name.casefold() for name in allowed_providers}
+    return [
+        RowError(
+            row.row,
+            row.headers.get("provider", "provider"),
+            _("You do not maintain the provider “%(provider)s”.") % {"provider": row["provider"]},
+        )
+        for row in rows
+        # A row without a provider is reported by validate_offer_rows.
+        if row["provider"] and row["provider"].casefold() not in allowed
+    ]
+
+
+def _kind_changes(items: list[OfferData]) -> list[RowError]:
+    kinds = {p.name.casefold(): p.kind for p in Provider.objects.all()}
+    return [
+        item.error("provider_kind", _("Only analysts can change the kind of a provider."))
+        for item in items
+        if item.provider_fields.get("kind", kinds.get(item.provider.casefold()))
+        != kinds.get(item.provider.casefold())
+    ]
 
 
 def load_default_offers() -> ImportResult:
@@ -227,12 +272,17 @@ def export_offers(
     *, file_format: str, offers: Iterable[EducationOffer] | None = None
 ) -> tuple[bytes, str, str]:
     """The offers (all of them by default) as a catalogue file that imports back to the same
-    offers: its bytes, file name and content type. `file_format` is "csv" or "xlsx"."""
+    offers: its bytes, file name and content type. `file_format` is "csv" or "xlsx"; `offers`
+    a queryset (e.g. a provider's own offers, read in one subquery) or any iterable of offers.
+    """
     if offers is None:
-        offers = EducationOffer.objects.all()
+        chosen = EducationOffer.objects.all()
+    elif isinstance(offers, QuerySet):
+        chosen = EducationOffer.objects.filter(pk__in=offers.values("pk"))
+    else:
+        chosen = EducationOffer.objects.filter(pk__in=[o.pk for o in offers])
     offers = (
-        EducationOffer.objects.filter(pk__in=[o.pk for o in offers])
-        .select_related("provider")
+        chosen.select_related("provider")
         .prefetch_related("competencies__competency")
         .order_by("provider__name", "title_da")
     )
@@ -272,3 +322,37 @@ def _export_row(offer: EducationOffer) -> list[str]:
         "competencies": "; ".join(f"{link.competency.code}:{link.level_reached}" for link in links),
     }
     return [values[column] if column in values else getattr(offer, column) for column in COLUMNS]
+
+
+# -- the competencies of one offer, from its page -------------------------------------------------
+
+
+def cover_competency(
+    *, offer: EducationOffer, competency: Competency, level: int
+) -> OfferCompetency:
+    """The offer covers the competency at the level; again, or at another level, is no second
+    link (the unique constraint is the lock when two requests race)."""
+    try:
+        with transaction.atomic():
+            link, _created = OfferCompetency.objects.update_or_create(
+                offer=offer, competency=competency, defaults={"level_reached": level}
+            )
+    except IntegrityError:
+        # Another request created the link between our look-up and insert: set its level.
+        link = OfferCompetency.objects.get(offer=offer, competency=competency)
+        link.level_reached = level
+        link.save(update_fields=["level_reached"])
+    return link
+
+
+def reject_suggestion(
+    *, offer: EducationOffer, competency: Competency, person: Person | None
+) -> None:
+    """The competency is not suggested for the offer again; rejecting twice is one rejection."""
+    try:
+        with transaction.atomic():
+            RejectedSuggestion.objects.get_or_create(
+                offer=offer, competency=competency, defaults={"rejected_by": person}
+            )
+    except IntegrityError:
+        pass  # rejected by a request at the same moment: what we wanted

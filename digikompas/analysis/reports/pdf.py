@@ -37,12 +37,16 @@ PDF_OPTIONS = {"pdf_tags": True}
 
 def render_document(content: ReportContent):
     """The report laid out in pages (a weasyprint.Document), before it is written as PDF."""
+    return lay_out(render_html(content))
+
+
+def lay_out(html: str):
+    """An HTML document laid out in tagged pages (a weasyprint.Document), its static files read
+    through ASSETS from the project: shared by every printed file, reports and others."""
     import weasyprint
 
-    html = weasyprint.HTML(
-        string=render_html(content), base_url=ASSETS, url_fetcher=_static_fetcher()
-    )
-    return html.render(**PDF_OPTIONS)
+    document = weasyprint.HTML(string=html, base_url=ASSETS, url_fetcher=_static_fetcher())
+    return document.render(**PDF_OPTIONS)
 
 
 def render_pdf(content: ReportContent) -> bytes:

@@ -13,7 +13,7 @@ import re
 import zlib
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from digikompas.analysis import report_services, reports, services, tasks
@@ -488,7 +488,7 @@ def test_an_unexpected_error_fails_the_report_politely(report_round, analyst, mo
     ],
 )  # fmt: skip
 def test_a_request_is_checked_before_it_is_queued(report_round, analyst, arguments, message):
-    with pytest.raises(ReportError) as refused:
+    with translation.override("en"), pytest.raises(ReportError) as refused:
         ask(report_round, analyst, **arguments)
 
     assert str(refused.value) == message
@@ -498,7 +498,7 @@ def test_a_request_is_checked_before_it_is_queued(report_round, analyst, argumen
 def test_a_library_report_needs_answers_from_the_library(report_round, analyst, odense):
     empty = Library.objects.create(municipality=odense, code="746100-09", name="Tarup Bibliotek")
 
-    with pytest.raises(ReportError) as refused:
+    with translation.override("en"), pytest.raises(ReportError) as refused:
         ask(report_round, analyst, kind=ReportKind.LIBRARY, library=empty)
 
     assert str(refused.value) == "No one from Tarup Bibliotek has answered the round Forår 2026."

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook
 
 from digikompas.offers import services
-from digikompas.offers.importing import ImportRejected, RowError
+from digikompas.offers.importing import COLUMNS, ImportRejected, RowError
 from digikompas.offers.models import EducationOffer, OfferCompetency, Provider
 
 HEADER = (
@@ -182,3 +182,73 @@ def test_an_export_imports_back_to_the_same_catalogue(default_framework, file_fo
     )
     assert strip(offers) == strip(before[0])
     assert len(links) == len(before[1])
+
+
+# -- an import limited to a provider's own offers ------------------------------------------------
+
+
+def test_a_limited_import_refuses_the_rows_of_other_providers(default_framework):
+    import_csv(GOOD, WEBINAR)
+    before = snapshot()
+    with pytest.raises(ImportRejected) as rejected:
+        services.import_offers(
+            content=csv_bytes(
+                GOOD.replace("D3.1:3", "D3.1:4"),
+                WEBINAR,
+                GOOD.replace("Komponent", "Nyt Firma").replace("2026-02-01", "1/2/2026"),
+            ),
+            filename="offers.csv",
+            allowed_providers={"komponent"},
+        )
+    # With the other problems of the file, in row order; nothing written, not even row 2.
+    assert rejected.value.errors == [
+        RowError(3, "provider", "You do not maintain the provider “Infomedia”."),
+        RowError(4, "provider", "You do not maintain the provider “Nyt Firma”."),
+        RowError(4, "start_dates", "“1/2/2026” is not a date written as YYYY-MM-DD."),
+    ]
+    assert snapshot() == before
+
+
+def test_a_limited_import_names_the_provider_column_as_the_file_does(default_framework):
+    header = "udbyder;titel_da;type;form;onlineforløb"
+    with pytest.raises(ImportRejected) as rejected:
+        services.import_offers(
+            content=f"{header}\nDB;Kursus;efteruddannelse;kursus;ja\n".encode(),
+            filename="udbud.csv",
+            allowed_providers={"komponent"},
+        )
+    assert rejected.value.errors == [
+        RowError(2, "udbyder", "You do not maintain the provider “DB”.")
+    ]
+
+
+def test_a_limited_import_changes_the_providers_own_offers_but_not_its_kind(default_framework):
+    import_csv(GOOD, WEBINAR)
+    result = services.import_offers(
+        content=csv_bytes(GOOD.replace("D3.1:3", "D3.1:4")),
+        filename="offers.csv",
+        allowed_providers={"komponent"},
+    )
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
+    with pytest.raises(ImportRejected) as rejected:
+        services.import_offers(
+            content=csv_bytes(GOOD.replace("Komponent,other,", "Komponent,vendor,")),
+            filename="offers.csv",
+            allowed_providers={"komponent"},
+        )
+    assert rejected.value.errors == [
+        RowError(2, "provider_kind", "Only analysts can change the kind of a provider.")
+    ]
+    assert Provider.objects.get(name="Komponent").kind == "other"
+
+
+def test_an_export_of_some_offers(default_framework):
+    import_csv(GOOD, WEBINAR)
+    data, _name, _type = services.export_offers(
+        file_format="csv", offers=EducationOffer.objects.filter(provider__name="Infomedia")
+    )
+    rows = data.decode("utf-8-sig").splitlines()
+    assert len(rows) == 2
+    assert rows[1].startswith("Infomedia,vendor,Søgning i Infomedia,")
+    data, _name, _type = services.export_offers(file_format="csv", offers=[])
+    assert data.decode("utf-8-sig").splitlines() == [",".join(COLUMNS)]

@@ -12,6 +12,7 @@ from digikompas.accounts.models import User
 from digikompas.analysis.models import Report, ReportKind
 from digikompas.frameworks import services
 from digikompas.frameworks.tests.conftest import make_content
+from digikompas.offers.models import EducationOffer, OfferFormat, OfferKind, Provider
 from digikompas.surveys import services as surveys
 from digikompas.surveys.tests.conftest import COMPLETE, make_survey, open_round
 from digikompas.testing import make_person
@@ -53,11 +54,17 @@ ROUND_READERS = expect(LOGIN, 403, 403, 200, 404, 200, 404, 404, 200, 403, 403, 
 API_ROUND_READERS = expect(401, 403, 403, 200, 404, 200, 404, 404, 200, 403, 403, 403)
 # Answering is by personal link: the token is the credential, whoever holds it.
 TOKEN_HOLDERS = EVERYONE
+# Analysts curate every offer; the provider maintains its own provider's offers.
+OFFER_EDITORS = expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403)
+COVERAGE_READERS = expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403)
+# Recommendations are for people: a login without a person has none.
+PEOPLE = expect(LOGIN, 403, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
 
 # (url name, kwargs builder, method, expected statuses). Objects: the Odense main library, Alice
 # (staff there), Nina (staff there without a login yet), a published framework and a draft of
 # its next version (with its first domain, competency and target profile), a survey and an open
-# round of it for the Odense main library, and Alice's invitation to it.
+# round of it for the Odense main library, and Alice's invitation to it; an education offer of the
+# provider's own provider and one of another provider.
 TABLE = [
     ("home", None, "get", EVERYONE),
     ("account_settings", None, "get", LOGGED_IN),
@@ -126,6 +133,25 @@ TABLE = [
     ("analysis:report_new", lambda c: {"pk": c["answered_round"].pk}, "get", ROUND_READERS),
     ("analysis:report_detail", lambda c: {"pk": c["report"].pk}, "get", ROUND_READERS),
     ("analysis:report_download", lambda c: {"pk": c["report"].pk}, "get", ROUND_READERS),
+    ("offers:catalogue", None, "get", LOGGED_IN),
+    ("offers:offer_detail", lambda c: {"pk": c["other_offer"].pk}, "get", LOGGED_IN),
+    ("offers:offer_create", None, "get", OFFER_EDITORS),
+    ("offers:offer_edit", lambda c: {"pk": c["own_offer"].pk}, "get", OFFER_EDITORS),
+    # Another provider's offer is not found by the provider.
+    ("offers:offer_edit", lambda c: {"pk": c["other_offer"].pk}, "get",
+     expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 403)),
+    ("offers:offer_delete", lambda c: {"pk": c["own_offer"].pk}, "get", OFFER_EDITORS),
+    ("offers:offer_competencies", lambda c: {"pk": c["own_offer"].pk}, "get", OFFER_EDITORS),
+    ("offers:provider_list", None, "get", OFFER_EDITORS),
+    ("offers:provider_create", None, "get", ANALYSTS),
+    ("offers:provider_edit", lambda c: {"pk": c["own_offer"].provider_id}, "get", ANALYSTS),
+    ("offers:import", None, "get", OFFER_EDITORS),
+    ("offers:export", None, "get", OFFER_EDITORS),
+    ("offers:coverage_index", None, "get", COVERAGE_READERS),
+    ("offers:coverage", lambda c: {"pk": c["answered_round"].pk}, "get", COVERAGE_READERS),
+    ("offers:coverage_export", lambda c: {"pk": c["answered_round"].pk, "format": "xlsx"}, "get",
+     COVERAGE_READERS),
+    ("offers:recommendations", None, "get", PEOPLE),
     ("api-schema", None, "get", EVERYONE),
     ("api-docs", None, "get", EVERYONE),
     ("api-root", None, "get", API_LOGGED_IN),
@@ -216,6 +242,8 @@ def cast(request, odense_main, staff):
     answered = people["answered_round"].invitations.get(person=staff)
     surveys.save_answers(invitation=answered, answers=COMPLETE)
     surveys.submit(invitation=answered)
+    people["own_offer"] = _offer("Københavns Professionshøjskole", people["provider"])
+    people["other_offer"] = _offer("VIA University College")
     people["report"] = Report.objects.create(
         round=people["answered_round"],
         kind=ReportKind.LIBRARY,
@@ -228,6 +256,19 @@ def cast(request, odense_main, staff):
         finished_at=timezone.now(),
     )
     return people
+
+
+def _offer(provider_name, maintainer=None):
+    provider = Provider.objects.create(name=provider_name)
+    if maintainer is not None:
+        provider.maintainers.add(maintainer)
+    return EducationOffer.objects.create(
+        provider=provider,
+        title_da="Formidling af digitale ressourcer",
+        kind=OfferKind.CONTINUING,
+        format=OfferFormat.COURSE,
+        online=True,
+    )
 
 
 def _user_of(cast, member):
