@@ -64,11 +64,17 @@ def assert_accessible(page):
     assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
 
 
-def log_in(page, email, password=PASSWORD):
+def log_in(page, email, password=PASSWORD, *, totp_secret=None):
+    """Log in through the login form. With the secret of a second factor, also give its code
+    and wait until the login pages are left behind."""
     page.goto("/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.click("form[action='/accounts/login/'] button[type=submit]")
+    if totp_secret is not None:
+        page.fill("input[name=code]", totp_code(totp_secret))
+        page.get_by_role("button", name="Log ind").click()
+        page.wait_for_url(lambda url: "/accounts/" not in url)
 
 
 def totp_code(secret: str) -> str:
@@ -81,3 +87,43 @@ def totp_code(secret: str) -> str:
     if time.time() % 30 > 25:
         time.sleep(30 - time.time() % 30)
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+# -- pages through Django's test client ---------------------------------------------------------
+
+
+def log_in_client(client, who):
+    """Log a person (or a bare user) in on the test client, with English pages: the assertions
+    name the English msgids, so they keep their meaning whatever the Danish catalogue says."""
+    from django.conf import settings
+
+    client.force_login(getattr(who, "user", who))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def html(response) -> str:
+    """The page with the white space between tags and inside text collapsed, so that
+    assertions can name a piece of markup without its indentation."""
+    import re
+
+    text = re.sub(r">[ \t\r\n]+<", "><", response.content.decode())
+    return re.sub(r"[ \t\r\n]+", " ", text)
+
+
+def message(text: str, level: str = "success") -> str:
+    """A message as base.html shows it above the page."""
+    from django.utils.html import escape
+
+    role = "alert" if level == "error" else "status"
+    return (
+        f'<div class="alert alert-{level}" role="{role}"><div class="alert-body">'
+        f'<p class="alert-text">{escape(text)}</p></div></div>'
+    )
+
+
+def field_error(name: str, text: str) -> str:
+    """The error DKFDS shows under a form field."""
+    from django.utils.html import escape
+
+    return f'<span class="form-error-message" id="id_{name}_error">{escape(text)}</span>'

@@ -142,9 +142,8 @@ def for_role(offer: EducationOffer, role: str) -> bool:
     return not offer.target_roles or role in offer.target_roles
 
 
-def fit_order(fit: OfferFit) -> tuple:
+def offer_order(offer: EducationOffer) -> tuple:
     """Cheapest first (unknown prices last), then the shortest, then by title."""
-    offer = fit.offer
     price = offer.price_dkk if offer.price_dkk is not None else float("inf")
     size = offer.ects * 25 if offer.ects is not None else (offer.hours or float("inf"))
     return (price, size, offer.title_da)
@@ -203,8 +202,8 @@ def coverage(round: Round) -> Coverage:
         rows.append(
             GapCoverage(
                 gap=gap,
-                reaching=tuple(sorted(reaching, key=fit_order)),
-                short=tuple(sorted(short, key=fit_order)),
+                reaching=tuple(sorted(reaching, key=lambda fit: offer_order(fit.offer))),
+                short=tuple(sorted(short, key=lambda fit: offer_order(fit.offer))),
             )
         )
 

@@ -19,6 +19,7 @@ its reasons: which gap, from which level to which.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from digikompas.analysis import access as analysis_access
@@ -30,7 +31,7 @@ from digikompas.orgs.models import JobRole, Person
 from digikompas.surveys.models import ItemKind, Response, Round
 from digikompas.surveys.profiles import profile_of
 
-from .coverage import OfferFit, fit_order, for_role, offers_by_competency, role_needs
+from .coverage import for_role, offer_order, offers_by_competency, role_needs
 from .models import EducationOffer
 
 TOP = 5
@@ -83,10 +84,30 @@ class Recommendations:
     unit: Unit | None = None
 
 
-def _ranked(scored: list[Recommendation]) -> tuple[Recommendation, ...]:
+def _recommended(
+    gaps: tuple[Gap, ...],
+    reason: Callable[[Gap, EducationOffer, int], Reason | None],
+    score: Callable[[Reason], float],
+) -> tuple[Recommendation, ...]:
+    """The offers building a competency with a gap, each with its reasons (`reason` says why the
+    offer helps with the gap, or None when it does not), the best TOP by the sum of `score`
+    over the reasons, then the number of gaps closed, then the cheapest and shortest."""
+    found = offers_by_competency({gap.competency.identifier for gap in gaps})
+    offers: dict[int, EducationOffer] = {}
+    reasons: dict[int, list[Reason]] = {}
+    for gap in gaps:
+        for offer, reached in found.get(gap.competency.identifier, ()):
+            why = reason(gap, offer, reached)
+            if why is not None:
+                offers[offer.pk] = offer
+                reasons.setdefault(offer.pk, []).append(why)
+    scored = [
+        Recommendation(offer=offers[pk], reasons=tuple(items), score=sum(score(r) for r in items))
+        for pk, items in reasons.items()
+    ]
+
     def order(rec: Recommendation):
-        fit = OfferFit(offer=rec.offer, level_reached=0, level_name="", for_role=True)
-        return (-rec.score, -sum(r.closes for r in rec.reasons), fit_order(fit))
+        return (-rec.score, -sum(r.closes for r in rec.reasons), offer_order(rec.offer))
 
     return tuple(sorted(scored, key=order)[:TOP])
 
@@ -127,34 +148,24 @@ def for_person(person: Person) -> Recommendations | None:
         for row in rows
     )
     levels = _levels(response.round)
-    found = offers_by_competency({gap.competency.identifier for gap in gaps})
-    reasons: dict[int, list[Reason]] = {}
-    offers: dict[int, EducationOffer] = {}
-    for gap in gaps:
-        for offer, reached in found.get(gap.competency.identifier, ()):
-            if not for_role(offer, response.job_role) or reached <= gap.current.value:
-                continue
-            offers[offer.pk] = offer
-            reasons.setdefault(offer.pk, []).append(
-                Reason(
-                    competency=gap.competency,
-                    reached=levels.get(reached),
-                    need=gap.need,
-                    current=gap.current,
-                )
-            )
-    scored = [
-        Recommendation(
-            offer=offers[pk],
-            reasons=tuple(items),
-            score=sum(
-                min(r.reached.value if r.reached else 0, r.need.value) - r.current.value
-                for r in items
-            ),
+
+    def reason(gap: Gap, offer: EducationOffer, reached: int) -> Reason | None:
+        if not for_role(offer, response.job_role) or reached <= gap.current.value:
+            return None
+        return Reason(
+            competency=gap.competency,
+            reached=levels.get(reached),
+            need=gap.need,
+            current=gap.current,
         )
-        for pk, items in reasons.items()
-    ]
-    return Recommendations(round=response.round, gaps=gaps, recommendations=_ranked(scored))
+
+    def levels_closed(r: Reason) -> int:
+        reached = r.reached.value if r.reached is not None else 0
+        return min(reached, r.need.value) - r.current.value
+
+    return Recommendations(
+        round=response.round, gaps=gaps, recommendations=_recommended(gaps, reason, levels_closed)
+    )
 
 
 def _levels(round: Round) -> dict[int, ProficiencyLevel]:
@@ -205,35 +216,28 @@ def _unit_recommendations(
         for gap in unit_gaps
         if not math.isnan(gap.mean_gap)
     )
-    found = offers_by_competency({gap.competency.identifier for gap in gaps})
-    reasons: dict[int, list[Reason]] = {}
-    offers: dict[int, EducationOffer] = {}
-    for gap in gaps:
-        for offer, reached in found.get(gap.competency.identifier, ()):
-            lowest, highest = _needs(needs, gap.competency.pk, offer.target_roles or JobRole.values)
-            if lowest is None or reached < lowest:
-                continue
-            offers[offer.pk] = offer
-            reasons.setdefault(offer.pk, []).append(
-                Reason(
-                    competency=gap.competency,
-                    reached=levels.get(reached),
-                    need=levels.get(highest),
-                    mean_gap=gap.mean_gap,
-                    share_below=gap.share_below,
-                )
-            )
-    # A gap closed for every job role the offer is meant for counts fully, for some of them half.
-    scored = [
-        Recommendation(
-            offer=offers[pk],
-            reasons=tuple(items),
-            score=sum(r.mean_gap * (1 if r.closes else 0.5) for r in items),
+
+    def reason(gap: Gap, offer: EducationOffer, reached: int) -> Reason | None:
+        lowest, highest = _needs(needs, gap.competency.pk, offer.target_roles or JobRole.values)
+        if lowest is None or reached < lowest:
+            return None
+        return Reason(
+            competency=gap.competency,
+            reached=levels.get(reached),
+            need=levels.get(highest),
+            mean_gap=gap.mean_gap,
+            share_below=gap.share_below,
         )
-        for pk, items in reasons.items()
-    ]
+
+    def mean_gap_closed(r: Reason) -> float:
+        # Closed for every job role the offer is meant for: in full; for some of them: half.
+        return r.mean_gap * (1 if r.closes else 0.5)
+
     return Recommendations(
-        round=result.round, gaps=gaps, recommendations=_ranked(scored), unit=unit
+        round=result.round,
+        gaps=gaps,
+        recommendations=_recommended(gaps, reason, mean_gap_closed),
+        unit=unit,
     )
 
 

@@ -10,7 +10,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -18,21 +17,11 @@ from openpyxl import load_workbook
 
 from digikompas.analysis.models import Report, ReportKind, ReportStatus, ReportStep
 from digikompas.surveys.tests.conftest import open_round
-from digikompas.testing import assert_accessible
+from digikompas.testing import assert_accessible, html
 from digikompas.testing import log_in as log_in_browser
+from digikompas.testing import log_in_client as log_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def log_in(client, person):
-    client.force_login(getattr(person, "user", person))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def html(response) -> str:
-    text = re.sub(r">[ \t\r\n]+<", "><", response.content.decode())
-    return re.sub(r"[ \t\r\n]+", " ", text)
 
 
 def new_url(round) -> str:
@@ -172,10 +161,10 @@ def test_a_leader_whose_libraries_did_not_answer_is_told_so(client, other_leader
 # -- the status page -----------------------------------------------------------------------------
 
 
-def test_the_status_page_shows_progress_and_reloads_while_the_report_is_built(
-    client, analyst, report_round, odense_main
-):
-    report = library_report(
+@pytest.fixture
+def report(report_round, odense_main):
+    """The Odense main library's report, 40 % built."""
+    return library_report(
         report_round,
         odense_main,
         status=ReportStatus.RUNNING,
@@ -183,6 +172,11 @@ def test_the_status_page_shows_progress_and_reloads_while_the_report_is_built(
         progress=40,
         step=ReportStep.ANALYSING,
     )
+
+
+def test_the_status_page_shows_progress_and_reloads_while_the_report_is_built(
+    client, analyst, report
+):
     log_in(client, analyst)
 
     page = html(client.get(detail_url(report)))
@@ -201,17 +195,7 @@ def test_the_status_page_shows_progress_and_reloads_while_the_report_is_built(
 
 
 @pytest.mark.browser
-def test_the_status_page_follows_the_build_in_place(
-    page, library_leader, report_round, odense_main
-):
-    report = library_report(
-        report_round,
-        odense_main,
-        status=ReportStatus.RUNNING,
-        started_at=timezone.now(),
-        progress=40,
-        step=ReportStep.ANALYSING,
-    )
+def test_the_status_page_follows_the_build_in_place(page, library_leader, report_round, report):
     log_in_browser(page, library_leader.email)
     page.wait_for_url("**/")
     page.goto(new_url(report_round))
@@ -240,17 +224,7 @@ def test_the_status_page_follows_the_build_in_place(
 
 
 @pytest.mark.browser
-def test_the_report_pages_are_accessible_in_english(
-    page, library_leader, report_round, odense_main
-):
-    report = library_report(
-        report_round,
-        odense_main,
-        status=ReportStatus.RUNNING,
-        started_at=timezone.now(),
-        progress=40,
-        step=ReportStep.ANALYSING,
-    )
+def test_the_report_pages_are_accessible_in_english(page, library_leader, report_round, report):
     log_in_browser(page, library_leader.email)
     page.wait_for_url("**/")
     page.get_by_role("button", name="English").click()

@@ -9,7 +9,6 @@ import re
 
 import numpy as np
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from scipy import stats
 
@@ -18,7 +17,8 @@ from digikompas.frameworks.tests.conftest import make_content
 from digikompas.orgs.models import JobRole
 from digikompas.surveys import services
 from digikompas.surveys.tests.conftest import make_survey, open_round
-from digikompas.testing import assert_accessible, log_in, totp_code
+from digikompas.testing import assert_accessible, log_in
+from digikompas.testing import log_in_client as as_english
 
 # (library fixture, [(S.1, S.2, time) per respondent])
 ANSWERS = {
@@ -70,11 +70,6 @@ def cells(page: str, row_header: str) -> list[str]:
                 for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
             ]
     raise AssertionError(f"no row {row_header!r}")
-
-
-def as_english(client, user):
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def test_an_analyst_sees_denmark_with_the_largest_gaps_and_the_missing_level(
@@ -209,10 +204,7 @@ def test_a_round_that_follows_another_shows_the_change_with_its_interval(
 def test_an_analyst_walks_from_denmark_to_a_municipality_to_a_library(
     page, analyst, answered_round, odense, odense_main, language
 ):
-    log_in(page, analyst.email)
-    page.fill("input[name=code]", totp_code(analyst.totp_secret))
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url("**/")
+    log_in(page, analyst.email, totp_secret=analyst.totp_secret)
     if language == "en":
         page.get_by_role("button", name="English").click()
         page.wait_for_selector("html[lang=en]")

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
@@ -29,6 +28,8 @@ from digikompas.frameworks.models import (
     FrameworkStatus,
     TargetProfile,
 )
+from digikompas.testing import field_error, html, message
+from digikompas.testing import log_in_client as log_in
 
 from .conftest import foreign_package, make_content
 
@@ -42,11 +43,6 @@ LOCKED = (
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def log_in(client, person):
-    client.force_login(person.user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.fixture
@@ -68,26 +64,6 @@ def published(framework):
 
 def detail_url(framework) -> str:
     return reverse("frameworks:detail", args=[framework.pk])
-
-
-def html(response) -> str:
-    """The page with the white space between tags and inside text collapsed, so that
-    assertions can name a piece of markup without its indentation."""
-    text = re.sub(r">[ \t\r\n]+<", "><", response.content.decode())
-    return re.sub(r"[ \t\r\n]+", " ", text)
-
-
-def message(text: str, level: str = "success") -> str:
-    """A message as base.html shows it above the page."""
-    role = "alert" if level == "error" else "status"
-    return (
-        f'<div class="alert alert-{level}" role="{role}"><div class="alert-body">'
-        f'<p class="alert-text">{escape(text)}</p></div></div>'
-    )
-
-
-def field_error(name: str, text: str) -> str:
-    return f'<span class="form-error-message" id="id_{name}_error">{escape(text)}</span>'
 
 
 def problem_row(where: str, field: str, reason: str) -> str:

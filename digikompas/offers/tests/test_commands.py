@@ -55,3 +55,23 @@ def test_export_writes_a_file_that_imports_back(tmp_path, default_framework):
     assert out.strip() == f"Wrote {path}."
     out, _err = run("import_offers", str(path))
     assert out.strip() == "0 created, 0 updated, 20 unchanged."
+
+
+def test_the_demo_loads_the_catalogue_once_and_lets_the_demo_provider_maintain_offers(
+    default_framework,
+):
+    from digikompas.offers.demo import DEMO_PROVIDER
+    from digikompas.offers.models import Provider
+    from digikompas.orgs import demo as orgs_demo
+    from digikompas.testing import make_person
+
+    person = make_person("Udbyder", orgs_demo.PROVIDER_LOGIN.email)
+
+    first, _ = run("load_offers_demo")
+    again, _ = run("load_offers_demo")
+
+    assert first.strip() == "20 created, 0 updated, 0 unchanged."
+    assert again.strip() == "0 created, 0 updated, 20 unchanged."
+    assert list(Provider.objects.filter(maintainers=person).values_list("name", flat=True)) == [
+        DEMO_PROVIDER
+    ]

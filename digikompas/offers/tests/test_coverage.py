@@ -5,7 +5,6 @@ and S.2, 6 library leaders; the scale is 0–2)."""
 import re
 
 import pytest
-from django.conf import settings
 
 from digikompas.frameworks import services as frameworks
 from digikompas.frameworks.models import Competency
@@ -19,6 +18,7 @@ from digikompas.offers.models import (
 )
 from digikompas.orgs.models import JobRole
 from digikompas.surveys.models import Answer
+from digikompas.testing import log_in_client as as_english
 
 LIBRARIAN = JobRole.LIBRARIAN
 
@@ -133,11 +133,6 @@ def test_a_role_with_a_need_only_in_one_kind_of_library_gets_that_need(report_ro
 
 
 # -- the page -----------------------------------------------------------------------------------
-
-
-def as_english(client, user):
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def test_an_analyst_sees_uncovered_gaps_stand_out_and_can_filter_them(

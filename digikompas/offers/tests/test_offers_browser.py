@@ -12,7 +12,7 @@ from digikompas.offers import demo as offers_demo
 from digikompas.orgs import demo as orgs_demo
 from digikompas.surveys.defaults import COMPETENCE_SURVEY_KEY
 from digikompas.surveys.tests.test_demo import people, rounds  # noqa: F401 (fixtures)
-from digikompas.testing import assert_accessible, log_in, totp_code
+from digikompas.testing import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +25,12 @@ def demo(rounds):  # noqa: F811
 
 def test_the_analyst_downloads_the_coverage_and_staff_see_recommendations(page, demo):
     round = demo[COMPETENCE_SURVEY_KEY]
-    log_in(page, orgs_demo.ANALYST_LOGIN.email, orgs_demo.DEMO_PASSWORD)
-    page.fill("input[name=code]", totp_code(orgs_demo.ANALYST_TOTP_SECRET))
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(lambda url: url.endswith("/") and "/accounts/" not in url)
+    log_in(
+        page,
+        orgs_demo.ANALYST_LOGIN.email,
+        orgs_demo.DEMO_PASSWORD,
+        totp_secret=orgs_demo.ANALYST_TOTP_SECRET,
+    )
 
     page.goto("/offers/coverage/")
     page.locator(f'a[href="/offers/coverage/{round.pk}/"]').click()

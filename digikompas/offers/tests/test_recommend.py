@@ -4,7 +4,6 @@ of the library a leader leads, each with the reason."""
 import datetime
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from digikompas.analysis.access import Unit
@@ -13,6 +12,7 @@ from digikompas.offers import recommend
 from digikompas.orgs.models import JobRole
 from digikompas.surveys import services
 from digikompas.surveys.models import AnonymityMode
+from digikompas.testing import log_in_client as as_english
 
 from .test_coverage import make_offer
 
@@ -123,11 +123,6 @@ def recommend_actor(person):
 
 
 # -- the page -----------------------------------------------------------------------------------
-
-
-def as_english(client, user):
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def test_the_page_gives_the_reason_in_words(client, staff, report_round, catalogue):

@@ -11,7 +11,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
@@ -28,38 +27,14 @@ from digikompas.offers.models import (
     ProviderKind,
     RejectedSuggestion,
 )
-from digikompas.testing import assert_accessible
+from digikompas.testing import assert_accessible, field_error, html, message
+from digikompas.testing import log_in_client as log_in
 
 CATALOGUE = reverse("offers:catalogue")
 HEADER = "provider,title_da,kind,format,online,place,competencies"
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def log_in(client, person):
-    client.force_login(person.user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def html(response) -> str:
-    """The page with the white space between tags and inside text collapsed."""
-    text = re.sub(r">[ \t\r\n]+<", "><", response.content.decode())
-    return re.sub(r"[ \t\r\n]+", " ", text)
-
-
-def message(text: str, level: str = "success") -> str:
-    """A message as base.html shows it above the page."""
-    role = "alert" if level == "error" else "status"
-    return (
-        f'<div class="alert alert-{level}" role="{role}"><div class="alert-body">'
-        f'<p class="alert-text">{escape(text)}</p></div></div>'
-    )
-
-
-def field_error(name: str, text: str) -> str:
-    return f'<span class="form-error-message" id="id_{name}_error">{escape(text)}</span>'
 
 
 def titles(response) -> list[str]:
@@ -961,10 +936,6 @@ def suggested_pk(framework, code) -> int:
 
 def log_in_browser(page, person):
     from digikompas.testing import log_in as log_in_page
-    from digikompas.testing import totp_code
 
-    log_in_page(page, person.email)
-    if getattr(person, "totp_secret", None):
-        page.fill("input[name=code]", totp_code(person.totp_secret))
-        page.get_by_role("button", name="Log ind").click()
+    log_in_page(page, person.email, totp_secret=getattr(person, "totp_secret", None))
     page.wait_for_url(lambda url: url.endswith("/") and "/accounts/" not in url)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from digikompas.surveys.models import Response
-from digikompas.testing import assert_accessible, log_in, totp_code
+from digikompas.testing import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,10 +31,7 @@ def _upload(page, round, tmp_path):
 def test_an_analyst_imports_a_file_after_seeing_its_problem(
     page, analyst, round, staff, tmp_path, language
 ):
-    log_in(page, analyst.email)
-    page.fill("input[name=code]", totp_code(analyst.totp_secret))
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url("**/")
+    log_in(page, analyst.email, totp_secret=analyst.totp_secret)
     if language == "en":
         page.get_by_role("button", name="English").click()
         page.wait_for_selector("html[lang=en]")

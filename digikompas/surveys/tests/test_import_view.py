@@ -9,7 +9,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -22,6 +21,7 @@ from digikompas.orgs.models import Role
 from digikompas.surveys import services
 from digikompas.surveys.models import Response
 from digikompas.testing import enable_totp, make_person
+from digikompas.testing import log_in_client as log_in
 
 CONTENT = (
     "\ufeffsvar-id;e-mail;Søgning i eReolen;s-2;time-1;frequency;Q1\r\n"
@@ -41,11 +41,6 @@ COLUMNS = {
 
 def url(round) -> str:
     return reverse("surveys:import_responses", args=[round.pk])
-
-
-def log_in(client, user):
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.fixture

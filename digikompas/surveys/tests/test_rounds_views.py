@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -19,7 +18,8 @@ from django.utils.html import escape
 from digikompas.orgs.models import JobRole, Municipality
 from digikompas.surveys import services
 from digikompas.surveys.models import AnonymityMode, Round
-from digikompas.testing import assert_accessible, make_person
+from digikompas.testing import assert_accessible, field_error, html, make_person, message
+from digikompas.testing import log_in_client as log_in
 
 from .conftest import COMPLETE, make_survey, open_round
 
@@ -32,33 +32,9 @@ LIST_URL = reverse("surveys:list")
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def log_in(client, person):
-    client.force_login(getattr(person, "user", person))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def html(response) -> str:
-    """The page with white space between tags and inside text collapsed."""
-    text = re.sub(r">[ \t\r\n]+<", "><", response.content.decode())
-    return re.sub(r"[ \t\r\n]+", " ", text)
-
-
 def main(page: str) -> str:
     """The content of a page, without the header (its forms carry a fresh CSRF token)."""
     return page[page.index("<main") : page.index("</main>")]
-
-
-def message(text: str, level: str = "success") -> str:
-    role = "alert" if level == "error" else "status"
-    return (
-        f'<div class="alert alert-{level}" role="{role}"><div class="alert-body">'
-        f'<p class="alert-text">{escape(text)}</p></div></div>'
-    )
-
-
-def field_error(name: str, text: str) -> str:
-    return f'<span class="form-error-message" id="id_{name}_error">{escape(text)}</span>'
 
 
 def detail_url(round, **query) -> str:
@@ -711,12 +687,9 @@ def test_an_analyst_starts_and_sends_a_round_on_accessible_pages(
     page, analyst, survey, crowd, municipal_leader
 ):
     from digikompas.testing import log_in as log_in_browser
-    from digikompas.testing import totp_code
 
     # Selectors by URL and field name, not by text: the pages are read in Danish.
-    log_in_browser(page, analyst.email)
-    page.fill("input[name=code]", totp_code(analyst.totp_secret))
-    page.get_by_role("button", name="Log ind").click()
+    log_in_browser(page, analyst.email, totp_secret=analyst.totp_secret)
     page.locator(f"a[href='{LIST_URL}']").first.click()
     page.wait_for_url(f"**{LIST_URL}")
     assert_accessible(page)

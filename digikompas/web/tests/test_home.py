@@ -22,6 +22,29 @@ def test_it_shows_a_library_leader_their_library(client, library_leader):
     assert "Odense Hovedbibliotek" in response.text
 
 
+@pytest.mark.parametrize(
+    ("member", "recommendations", "coverage"),
+    [
+        ("staff", True, False),
+        ("library_leader", True, False),
+        ("analyst", True, True),
+        ("provider", True, True),
+        ("outsider", False, False),
+    ],
+)
+def test_it_leads_each_role_to_the_offers_it_may_use(
+    request, client, member, recommendations, coverage
+):
+    who = request.getfixturevalue(member)
+    client.force_login(getattr(who, "user", who))
+
+    page = client.get("/").text
+
+    assert f'href="{reverse("offers:catalogue")}"' in page
+    assert (f'href="{reverse("offers:recommendations")}"' in page) is recommendations
+    assert (f'href="{reverse("offers:coverage_index")}"' in page) is coverage
+
+
 def test_it_links_a_staff_member_to_the_surveys_they_have_not_answered(client, staff, odense):
     framework = frameworks.publish(framework=frameworks.create_framework(content=make_content()))
     round = open_round(make_survey(framework), municipalities=[odense])
