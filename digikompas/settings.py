@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "digikompas.surveys",
     "digikompas.analysis",
     "digikompas.offers",
+    "digikompas.pilot",
     "digikompas.web",
 ]
 
@@ -116,6 +117,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Take the write lock when a transaction begins, so that two transactions that read and
+    # then write (e.g. counting a session's free seats, then enrolling) wait for each other
+    # instead of one failing with "database is locked".
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The database cache is shared by every app server, so login rate limits hold across them.
@@ -260,6 +265,13 @@ TASK_BACKENDS = {
 if os.getenv("TASKS_BACKEND", "database") not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of: {', '.join(TASK_BACKENDS)}")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[os.getenv("TASKS_BACKEND", "database")]}}
+
+# Uploaded files (the pilot's materials). Never served from this folder by the web server:
+# a view checks who may download each file.
+MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"
+# Largest material accepted for upload, in bytes.
+MATERIAL_MAX_BYTES = envint("MATERIAL_MAX_BYTES", str(20 * 1024 * 1024))
 
 # Anonymity: no aggregate of fewer respondents than this is ever shown or exported.
 ANONYMITY_MINIMUM = envint("ANONYMITY_MINIMUM", "5")

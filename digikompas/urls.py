@@ -19,6 +19,7 @@ urlpatterns = [
     path("surveys/", include("digikompas.surveys.urls")),
     path("analysis/", include("digikompas.analysis.urls")),
     path("offers/", include("digikompas.offers.urls")),
+    path("pilot/", include("digikompas.pilot.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("digikompas.api")),
     path("admin/", admin.site.urls),

@@ -85,6 +85,22 @@ class Library(models.Model):
         return self.name
 
 
+class UserGroup(models.TextChoices):
+    """A target group of library users (målgruppe): whom a dissemination activity, a pilot
+    module or a digital resource is for."""
+
+    CHILDREN_0_8 = "children_0_8", _("Children 0–8")
+    CHILDREN_9_12 = "children_9_12", _("Children 9–12")
+    YOUNG_13_18 = "young_13_18", _("Young people 13–18")
+    STUDENTS = "students", _("Upper-secondary pupils and students")
+    LEISURE_READERS = "leisure_readers", _("Adult leisure readers")
+    SENIORS = "seniors", _("Seniors")
+    GENEALOGISTS = "genealogists", _("Genealogists and local historians")
+    NEW_DANES = "new_danes", _("New Danes and language learners")
+    JOB_SEEKERS = "job_seekers", _("Business and job seekers")
+    TEACHERS = "teachers", _("Teachers and educators")
+
+
 class JobRole(models.TextChoices):
     """What a person does in the library; the grouping key of the analyses."""
 

@@ -1,0 +1,3 @@
+"""Paths of views_catalogue (included by pilot/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Paths of views_effect (included by pilot/urls.py)."""
+
+urlpatterns = []

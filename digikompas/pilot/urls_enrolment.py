@@ -1,0 +1,3 @@
+"""Paths of views_enrolment (included by pilot/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Paths of views_harvest (included by pilot/urls.py)."""
+
+urlpatterns = []
