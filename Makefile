@@ -49,6 +49,7 @@ demo: $(VENV)/.installed-base node_modules/.installed messages
 	$(MANAGE) load_default_surveys
 	$(MANAGE) load_survey_demo
 	$(MANAGE) load_offers_demo
+	$(MANAGE) load_pilot_demo
 	@echo "Starting the task worker (sends survey invitations) next to the server."
 	@$(MANAGE) db_worker -v0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 		$(MANAGE) runserver $(HOST):$(PORT)

@@ -16,9 +16,10 @@ from digikompas.accounts import api as accounts_api
 from digikompas.analysis import api as analysis_api
 from digikompas.frameworks import api as frameworks_api
 from digikompas.orgs import api as orgs_api
+from digikompas.pilot import api as pilot_api
 from digikompas.surveys import api as surveys_api
 
-API_MODULES = [orgs_api, accounts_api, frameworks_api, surveys_api, analysis_api]
+API_MODULES = [orgs_api, accounts_api, frameworks_api, surveys_api, analysis_api, pilot_api]
 
 # Path converters rather than regular expressions: a viewset names its lookup's converter
 # (`lookup_value_converter = "int"`), so `/people/abc/` is a plain 404 and the schema knows the

@@ -31,7 +31,9 @@ from digikompas.testing import CHROMIUM, CHROMIUM_ARGS, PASSWORD, enable_totp, m
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_strict(settings, smtp_server):
+def _fast_and_strict(settings, smtp_server, tmp_path_factory):
+    # Uploaded files go to a folder of the test run's own, never into the project.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

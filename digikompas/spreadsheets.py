@@ -121,3 +121,16 @@ def _xlsx_rows(raw: bytes) -> Iterator[tuple]:
         raise unreadable from None
     finally:
         workbook.close()
+
+
+def put(cell, value) -> None:
+    """Store a value in a workbook cell as it is: a text stays a text even when it starts with
+    "=" (never a formula), without the control characters a workbook's XML cannot hold (saving
+    would fail)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value

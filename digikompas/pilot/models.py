@@ -200,7 +200,6 @@ class Session(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Bumped on every change, the iCalendar SEQUENCE.
     sequence = models.PositiveIntegerField(default=0, editable=False)
-    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -151,7 +151,6 @@ def _rows(content: FrameworkContent) -> Iterator[list]:
 
 def _workbook(rows: list[list], content: FrameworkContent, info: DocumentInfo | None) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -170,14 +169,7 @@ def _workbook(rows: list[list], content: FrameworkContent, info: DocumentInfo | 
             if value is None or value == "":
                 continue
             cell = sheet.cell(number, index)
-            if isinstance(value, str):
-                # Control characters other than tab and line breaks cannot be stored in the XML
-                # of a workbook (saving would fail), and a text starting with "=" must not
-                # become a formula.
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                cell.data_type = "s"
-            else:
-                cell.value = value
+            spreadsheets.put(cell, value)
             cell.alignment = alignment
     workbook.properties.title = content.title.da or content.title.en
     if info is not None and info.version is not None:

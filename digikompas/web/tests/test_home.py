@@ -45,6 +45,26 @@ def test_it_leads_each_role_to_the_offers_it_may_use(
     assert (f'href="{reverse("offers:coverage_index")}"' in page) is coverage
 
 
+@pytest.mark.parametrize(
+    ("member", "mine", "coordinating"),
+    [
+        ("staff", True, False),
+        ("coordinator", True, True),
+        ("outsider", False, False),
+    ],
+)
+def test_it_leads_each_role_to_the_pilot_education(request, client, member, mine, coordinating):
+    who = request.getfixturevalue(member)
+    client.force_login(getattr(who, "user", who))
+
+    page = client.get("/").text
+
+    assert f'href="{reverse("pilot:programme_list")}"' in page
+    assert f'href="{reverse("pilot:idea_bank")}"' in page
+    assert (f'href="{reverse("pilot:mine")}"' in page) is mine
+    assert ("Planlæg programmer, moduler og sessioner" in page) is coordinating
+
+
 def test_it_links_a_staff_member_to_the_surveys_they_have_not_answered(client, staff, odense):
     framework = frameworks.publish(framework=frameworks.create_framework(content=make_content()))
     round = open_round(make_survey(framework), municipalities=[odense])

@@ -4,7 +4,10 @@ Each row names a URL and the status each member of the cast gets. A URL added to
 without a row here makes test_every_url_is_in_the_table fail, so no page escapes the check.
 """
 
+import datetime
+
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -13,6 +16,21 @@ from digikompas.analysis.models import Report, ReportKind
 from digikompas.frameworks import services
 from digikompas.frameworks.tests.conftest import make_content
 from digikompas.offers.models import EducationOffer, OfferFormat, OfferKind, Provider
+from digikompas.orgs.models import UserGroup
+from digikompas.pilot.models import (
+    CalendarFeed,
+    Completion,
+    Enrolment,
+    EnrolmentStatus,
+    ExperienceLog,
+    Material,
+    MaterialKind,
+    Module,
+    ModuleFormat,
+    Programme,
+    Session,
+    WouldRepeat,
+)
 from digikompas.surveys import services as surveys
 from digikompas.surveys.tests.conftest import COMPLETE, make_survey, open_round
 from digikompas.testing import make_person
@@ -59,6 +77,16 @@ OFFER_EDITORS = expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 
 COVERAGE_READERS = expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403)
 # Recommendations are for people: a login without a person has none.
 PEOPLE = expect(LOGIN, 403, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+# The pilot: coordinators run it; the session's facilitator (the provider) runs their session.
+COORDINATORS = expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403)
+RUNNERS = expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403)
+EFFECT_READERS = expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403)
+API_EFFECT_READERS = expect(401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403)
+# Alice's own things: others are not told they exist.
+ALICE_ONLY = expect(LOGIN, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404)
+# Enrolments are seen by the person, leaders of their unit, the facilitator and coordinators.
+ENROLMENT_SEERS = expect(LOGIN, 404, 302, 302, 404, 302, 404, 404, 404, 302, 302, 404)
+API_ENROLMENT_SEERS = expect(401, 404, 200, 200, 404, 200, 404, 404, 404, 200, 200, 404)
 
 # (url name, kwargs builder, method, expected statuses). Objects: the Odense main library, Alice
 # (staff there), Nina (staff there without a login yet), a published framework and a draft of
@@ -152,6 +180,60 @@ TABLE = [
     ("offers:coverage_export", lambda c: {"pk": c["answered_round"].pk, "format": "xlsx"}, "get",
      COVERAGE_READERS),
     ("offers:recommendations", None, "get", PEOPLE),
+    ("pilot:programme_list", None, "get", LOGGED_IN),
+    ("pilot:programme_detail", lambda c: {"pk": c["programme"].pk}, "get", LOGGED_IN),
+    ("pilot:programme_create", None, "get", COORDINATORS),
+    ("pilot:programme_edit", lambda c: {"pk": c["programme"].pk}, "get", COORDINATORS),
+    ("pilot:module_detail", lambda c: {"pk": c["module"].pk}, "get", LOGGED_IN),
+    ("pilot:module_create", lambda c: {"pk": c["programme"].pk}, "get", COORDINATORS),
+    ("pilot:module_edit", lambda c: {"pk": c["module"].pk}, "get", COORDINATORS),
+    ("pilot:module_delete", lambda c: {"pk": c["module"].pk}, "get", COORDINATORS),
+    ("pilot:session_create", lambda c: {"pk": c["module"].pk}, "get", COORDINATORS),
+    ("pilot:session_edit", lambda c: {"pk": c["session"].pk}, "get", COORDINATORS),
+    ("pilot:session_delete", lambda c: {"pk": c["session"].pk}, "get", COORDINATORS),
+    ("pilot:suggestions", None, "get", PEOPLE),
+    # Alice already has a seat: enrolling again changes nothing and goes back.
+    ("pilot:enrol", lambda c: {"pk": c["session"].pk}, "post",
+     expect(LOGIN, 403, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    ("pilot:enrol_staff", lambda c: {"pk": c["session"].pk}, "get",
+     expect(LOGIN, 403, 403, 200, 200, 200, 200, 200, 403, 200, 403, 403)),
+    ("pilot:cancel", lambda c: {"pk": c["enrolment"].pk}, "post", ENROLMENT_SEERS),
+    ("pilot:mine", None, "get", PEOPLE),
+    ("pilot:feed_reset", None, "post",
+     expect(LOGIN, 403, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    ("pilot:session_ics", lambda c: {"pk": c["session"].pk}, "get", LOGGED_IN),
+    # A calendar program cannot log in: the secret address is the key.
+    ("pilot:feed", lambda c: {"token": c["feed"].token}, "get", EVERYONE),
+    ("pilot:participants", lambda c: {"pk": c["session"].pk}, "get", RUNNERS),
+    ("pilot:participants_csv", lambda c: {"pk": c["session"].pk}, "get", RUNNERS),
+    ("pilot:certificate", lambda c: {"pk": c["completion"].pk}, "get", ALICE_ONLY),
+    ("pilot:material_list", None, "get", COORDINATORS),
+    ("pilot:material_create", None, "get", COORDINATORS),
+    ("pilot:material_edit", lambda c: {"pk": c["tool"].pk}, "get", COORDINATORS),
+    ("pilot:material_delete", lambda c: {"pk": c["tool"].pk}, "get", COORDINATORS),
+    # A tool is for everyone logged in (a link material: sent on to its address).
+    ("pilot:material_download", lambda c: {"pk": c["tool"].pk}, "get",
+     expect(LOGIN, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    # A module's handout: for its participants, its facilitator and the coordinators.
+    ("pilot:material_download", lambda c: {"pk": c["handout"].pk}, "get",
+     expect(LOGIN, 404, 200, 404, 404, 404, 404, 404, 404, 200, 200, 404)),
+    ("pilot:toolbox", None, "get", LOGGED_IN),
+    # Nobody has completed the first module, so nobody may share an experience of it.
+    ("pilot:experience_create", lambda c: {"pk": c["module"].pk}, "get",
+     expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)),
+    ("pilot:experience_create", lambda c: {"pk": c["completed_module"].pk}, "get",
+     expect(LOGIN, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403)),
+    ("pilot:experience_mine", None, "get", LOGGED_IN),
+    ("pilot:experience_edit", lambda c: {"pk": c["experience"].pk}, "get", ALICE_ONLY),
+    ("pilot:experience_delete", lambda c: {"pk": c["experience"].pk}, "get", ALICE_ONLY),
+    ("pilot:idea_bank", None, "get", LOGGED_IN),
+    ("pilot:idea_bank_export", lambda c: {"format": "csv"}, "get", EFFECT_READERS),
+    ("pilot:evaluate", lambda c: {"pk": c["attended"].pk}, "get",
+     expect(LOGIN, 404, 200, 403, 404, 403, 404, 404, 404, 403, 404, 404)),
+    ("pilot:evaluation_summary", lambda c: {"pk": c["completed_module"].pk}, "get", COORDINATORS),
+    ("pilot:effect", lambda c: {"pk": c["programme"].pk}, "get", EFFECT_READERS),
+    ("pilot:effect_export", lambda c: {"pk": c["programme"].pk, "format": "xlsx"}, "get",
+     EFFECT_READERS),
     ("api-schema", None, "get", EVERYONE),
     ("api-docs", None, "get", EVERYONE),
     ("api-root", None, "get", API_LOGGED_IN),
@@ -181,6 +263,16 @@ TABLE = [
      expect(401, 403, 403, 400, 400, 400, 400, 400, 400, 403, 403, 403)),
     ("report-detail", lambda c: {"pk": c["report"].pk}, "get", API_ROUND_READERS),
     ("report-download", lambda c: {"pk": c["report"].pk}, "get", API_ROUND_READERS),
+    ("programme-list", None, "get", API_LOGGED_IN),
+    ("programme-detail", lambda c: {"pk": c["programme"].pk}, "get", API_LOGGED_IN),
+    ("programme-effect", lambda c: {"pk": c["programme"].pk}, "get", API_EFFECT_READERS),
+    ("session-list", None, "get", API_LOGGED_IN),
+    ("session-detail", lambda c: {"pk": c["session"].pk}, "get", API_LOGGED_IN),
+    ("enrolment-list", None, "get", API_LOGGED_IN),
+    ("enrolment-detail", lambda c: {"pk": c["enrolment"].pk}, "get", API_ENROLMENT_SEERS),
+    ("enrolment-cancel", lambda c: {"pk": c["enrolment"].pk}, "post", API_ENROLMENT_SEERS),
+    ("experience-list", None, "get", API_LOGGED_IN),
+    ("experience-detail", lambda c: {"pk": c["experience"].pk}, "get", API_LOGGED_IN),
     # Analysts get 400: the request has no file.
     ("framework-import-file", None, "post",
      expect(401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403, 403)),
@@ -244,6 +336,7 @@ def cast(request, odense_main, staff):
     surveys.submit(invitation=answered)
     people["own_offer"] = _offer("Københavns Professionshøjskole", people["provider"])
     people["other_offer"] = _offer("VIA University College")
+    people.update(_pilot(people))
     people["report"] = Report.objects.create(
         round=people["answered_round"],
         kind=ReportKind.LIBRARY,
@@ -290,8 +383,87 @@ def test_each_role_gets_what_it_should(client, cast, name, kwargs, method, expec
             User.objects.filter(email="nina@odense.example").delete()
         response = getattr(client, method)(url)
         got[member] = response.status_code
+        response.close()  # a file download holds its file open until closed
         # A redirect only the logged-out get is to the login page.
         if member == "anonymous" and response.status_code == LOGIN != expected["outsider"]:
             assert "/accounts/login/" in response["Location"]
     mismatches = {m: (got[m], expected[m]) for m in CAST if got[m] != expected[m]}
     assert not mismatches, f"{name}: (got, expected) {mismatches}"
+
+
+def _pilot(cast):
+    """A programme with a module whose coming session the provider facilitates and Alice has a
+    seat in, and a module Alice completed in a past session, shared an experience of and may
+    evaluate; a tool everyone may open and a handout for the participants of the first module."""
+    staff = cast["staff"]
+    now = timezone.now()
+    programme = Programme.objects.create(
+        key="pilot",
+        title_da="Pilotuddannelse",
+        framework=cast["published"],
+        starts_on=now.date() - datetime.timedelta(days=30),
+        ends_on=now.date() + datetime.timedelta(days=60),
+    )
+    module = Module.objects.create(
+        programme=programme, title_da="eReolen for seniorer", format=ModuleFormat.WORKSHOP
+    )
+    session = Session.objects.create(
+        module=module,
+        starts_at=now + datetime.timedelta(days=7),
+        ends_at=now + datetime.timedelta(days=7, hours=3),
+        place="Odense Hovedbibliotek",
+        capacity=5,
+        facilitator=cast["provider"],
+    )
+    enrolment = Enrolment.objects.create(
+        session=session, person=staff, status=EnrolmentStatus.ENROLLED
+    )
+    completed_module = Module.objects.create(
+        programme=programme, title_da="Filmstriben i ferien", format=ModuleFormat.WEBINAR
+    )
+    past = Session.objects.create(
+        module=completed_module,
+        starts_at=now - datetime.timedelta(days=7),
+        ends_at=now - datetime.timedelta(days=7, hours=-2),
+        meeting_url="https://meet.example/filmstriben",
+        capacity=5,
+    )
+    attended = Enrolment.objects.create(
+        session=past, person=staff, status=EnrolmentStatus.ENROLLED, attended=True
+    )
+    completion = Completion.objects.create(person=staff, module=completed_module, session=past)
+    experience = ExperienceLog.objects.create(
+        module=completed_module,
+        person=staff,
+        library=staff.library,
+        resource="Filmstriben",
+        target_group=UserGroup.CHILDREN_9_12,
+        title="Filmklub i vinterferien",
+        what_tried="En filmklub.",
+        what_happened="20 børn kom.",
+        lesson="Gentag det.",
+        would_repeat=WouldRepeat.YES,
+    )
+    tool = Material.objects.create(
+        title_da="Kampagneplan",
+        kind=MaterialKind.LINK,
+        url="https://example.org/plan",
+        is_tool=True,
+    )
+    handout = Material.objects.create(
+        title_da="Slides", kind=MaterialKind.FILE, file=ContentFile(b"Slides", name="slides.txt")
+    )
+    module.materials.add(handout)
+    return {
+        "programme": programme,
+        "module": module,
+        "session": session,
+        "enrolment": enrolment,
+        "completed_module": completed_module,
+        "attended": attended,
+        "completion": completion,
+        "experience": experience,
+        "tool": tool,
+        "handout": handout,
+        "feed": CalendarFeed.objects.create(person=staff),
+    }
