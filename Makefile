@@ -15,7 +15,7 @@ help:
 	@echo "make demo    install, migrate, load the national demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test    install everything and run the whole suite on SQLite and PostgreSQL, with the browser tests"
 	@echo "make lint    ruff check and format check"
-	@echo "make bench   time the gap engine against pandas, the gap report from SQLite and PostgreSQL, the results page (about 7 minutes, 8 GB of memory)"
+	@echo "make bench   time the gap engine against pandas, the gap report from SQLite and PostgreSQL, the results page, the COUNTER import against pycounter (about 7 minutes, 8 GB of memory)"
 	@echo "make translations   update the message catalogues (locale/*/LC_MESSAGES/django.po)"
 	@echo "make lock    re-pin the Python dependencies (requirements/*.lock) from pyproject.toml"
 
@@ -50,6 +50,7 @@ demo: $(VENV)/.installed-base node_modules/.installed messages
 	$(MANAGE) load_survey_demo
 	$(MANAGE) load_offers_demo
 	$(MANAGE) load_pilot_demo
+	$(MANAGE) load_leadership_demo
 	@echo "Starting the task worker (sends survey invitations) next to the server."
 	@$(MANAGE) db_worker -v0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 		$(MANAGE) runserver $(HOST):$(PORT)
@@ -85,11 +86,21 @@ format: $(VENV)/.installed-dev
 translations: $(VENV)/.installed-dev
 	cd digikompas && ../$(PY) ../manage.py makemessages -l da --no-obsolete
 
-bench: $(VENV)/.installed-dev node_modules/.installed messages
+# pycounter, the reference of bench/counter_import.py, in an environment of its own: it pins an
+# old python-dateutil, so it is never a dependency of the app or its tests.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: requirements/bench.lock
+	@python=$$(scripts/find-python) && "$$python" -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/bench.lock
+	@touch $@
+
+bench: $(VENV)/.installed-dev node_modules/.installed messages $(BENCH_VENV)/.installed
 	@scripts/ensure-debian-packages postgresql $(PDF_PACKAGES)
 	$(PY) -m bench.gap_engine
 	$(PY) -m bench.gap_report_db
 	scripts/with-postgres $(PY) -m bench.gap_report_db
+	$(PY) -m bench.counter_import
+	scripts/with-postgres $(PY) -m bench.counter_import
 
 lock: $(VENV)/.installed-dev
 	$(VENV)/bin/pip install --quiet uv
@@ -97,4 +108,4 @@ lock: $(VENV)/.installed-dev
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -q -o requirements/dev.lock
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles
+	rm -rf $(VENV) $(BENCH_VENV) node_modules staticfiles

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "digikompas.analysis",
     "digikompas.offers",
     "digikompas.pilot",
+    "digikompas.leadership",
     "digikompas.web",
 ]
 

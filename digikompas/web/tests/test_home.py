@@ -65,6 +65,28 @@ def test_it_leads_each_role_to_the_pilot_education(request, client, member, mine
     assert ("Planlæg programmer, moduler og sessioner" in page) is coordinating
 
 
+@pytest.mark.parametrize(
+    ("member", "dashboard", "week"),
+    [
+        ("staff", False, True),
+        ("library_leader", True, True),
+        ("municipal_leader", True, False),
+        ("analyst", False, False),
+    ],
+)
+def test_it_leads_leaders_to_their_dashboard_and_staff_to_the_week(
+    request, client, member, dashboard, week
+):
+    who = request.getfixturevalue(member)
+    client.force_login(who.user)
+
+    page = client.get("/").text
+
+    assert f'href="{reverse("leadership:resource_list")}"' in page  # the main menu
+    assert (f'href="{reverse("leadership:dashboard")}"' in page) is dashboard
+    assert (f'href="{reverse("leadership:week")}"' in page) is week
+
+
 def test_it_links_a_staff_member_to_the_surveys_they_have_not_answered(client, staff, odense):
     framework = frameworks.publish(framework=frameworks.create_framework(content=make_content()))
     round = open_round(make_survey(framework), municipalities=[odense])

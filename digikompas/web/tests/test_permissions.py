@@ -5,6 +5,7 @@ without a row here makes test_every_url_is_in_the_table fail, so no page escapes
 """
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,6 +16,20 @@ from digikompas.accounts.models import User
 from digikompas.analysis.models import Report, ReportKind
 from digikompas.frameworks import services
 from digikompas.frameworks.tests.conftest import make_content
+from digikompas.leadership.models import (
+    Activity,
+    Campaign,
+    Channel,
+    Collaboration,
+    DigitalResource,
+    Indicator,
+    Licence,
+    Membership,
+    PricingModel,
+    ResourceType,
+    StrategyGoal,
+    SushiEndpoint,
+)
 from digikompas.offers.models import EducationOffer, OfferFormat, OfferKind, Provider
 from digikompas.orgs.models import UserGroup
 from digikompas.pilot.models import (
@@ -87,6 +102,14 @@ ALICE_ONLY = expect(LOGIN, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404
 # Enrolments are seen by the person, leaders of their unit, the facilitator and coordinators.
 ENROLMENT_SEERS = expect(LOGIN, 404, 302, 302, 404, 302, 404, 404, 404, 302, 302, 404)
 API_ENROLMENT_SEERS = expect(401, 404, 200, 200, 404, 200, 404, 404, 404, 200, 200, 404)
+# The leadership toolkit of Odense: its leaders and the analysts read it; leaders elsewhere get
+# 404; its municipal leader changes it.
+ODENSE_READERS = expect(LOGIN, 403, 403, 200, 200, 200, 404, 404, 200, 403, 403, 403)
+ODENSE_MANAGER = expect(LOGIN, 403, 403, 403, 403, 200, 404, 404, 403, 403, 403, 403)
+# The plan is read by Odense's staff too; its campaigns are changed by its leaders.
+PLAN_READERS = expect(LOGIN, 403, 200, 200, 200, 200, 404, 404, 200, 403, 403, 403)
+CAMPAIGN_EDITORS = expect(LOGIN, 403, 403, 200, 403, 200, 404, 404, 403, 403, 403, 403)
+LEADERS_ONLY = expect(LOGIN, 403, 403, 200, 200, 200, 200, 200, 403, 403, 403, 403)
 
 # (url name, kwargs builder, method, expected statuses). Objects: the Odense main library, Alice
 # (staff there), Nina (staff there without a login yet), a published framework and a draft of
@@ -234,6 +257,70 @@ TABLE = [
     ("pilot:effect", lambda c: {"pk": c["programme"].pk}, "get", EFFECT_READERS),
     ("pilot:effect_export", lambda c: {"pk": c["programme"].pk, "format": "xlsx"}, "get",
      EFFECT_READERS),
+    ("leadership:resource_list", None, "get", LOGGED_IN),
+    ("leadership:resource_detail", lambda c: {"pk": c["resource"].pk}, "get", LOGGED_IN),
+    ("leadership:resource_create", None, "get", ANALYSTS),
+    ("leadership:resource_edit", lambda c: {"pk": c["resource"].pk}, "get", ANALYSTS),
+    ("leadership:overview", lambda c: {"code": 461}, "get", ODENSE_READERS),
+    ("leadership:selection", lambda c: {"code": 461}, "get", ODENSE_READERS),
+    ("leadership:selection_export", lambda c: {"code": 461, "format": "csv"}, "get",
+     ODENSE_READERS),
+    # Leaders get 400: the request names no scenario.
+    ("leadership:scenario_save", lambda c: {"code": 461}, "post",
+     expect(LOGIN, 403, 403, 400, 400, 400, 404, 404, 403, 403, 403, 403)),
+    ("leadership:usage_import", lambda c: {"code": 461}, "get", ODENSE_MANAGER),
+    ("leadership:usage_imports", lambda c: {"code": 461}, "get", ODENSE_READERS),
+    ("leadership:usage_resource", lambda c: {"code": 461, "pk": c["resource"].pk}, "get",
+     ODENSE_READERS),
+    ("leadership:sushi_endpoints", lambda c: {"code": 461}, "get", ODENSE_READERS),
+    ("leadership:sushi_harvest", lambda c: {"code": 461, "pk": c["sushi"].pk}, "get",
+     ODENSE_MANAGER),
+    # Leaders are sent to their own municipality's list.
+    ("leadership:licence_overview", None, "get",
+     expect(LOGIN, 403, 403, 302, 302, 302, 302, 302, 200, 403, 403, 403)),
+    ("leadership:licence_list", lambda c: {"code": 461}, "get", ODENSE_READERS),
+    ("leadership:licence_create", lambda c: {"code": 461}, "get", ODENSE_MANAGER),
+    ("leadership:licence_edit", lambda c: {"pk": c["licence"].pk}, "get", ODENSE_MANAGER),
+    ("leadership:licence_delete", lambda c: {"pk": c["licence"].pk}, "get", ODENSE_MANAGER),
+    ("leadership:collaboration_list", None, "get",
+     expect(LOGIN, 403, 403, 200, 200, 200, 200, 200, 200, 403, 403, 403)),
+    ("leadership:collaboration_create", None, "get",
+     expect(LOGIN, 403, 403, 403, 403, 200, 403, 200, 403, 403, 403, 403)),
+    ("leadership:collaboration_detail", lambda c: {"pk": c["collaboration"].pk}, "get",
+     ODENSE_READERS),
+    ("leadership:collaboration_edit", lambda c: {"pk": c["collaboration"].pk}, "get",
+     ODENSE_MANAGER),
+    ("leadership:membership_create", lambda c: {"pk": c["collaboration"].pk}, "get",
+     ODENSE_MANAGER),
+    ("leadership:membership_edit",
+     lambda c: {"pk": c["collaboration"].pk, "membership": c["membership"].pk}, "get",
+     ODENSE_MANAGER),
+    ("leadership:invoice_create", lambda c: {"pk": c["collaboration"].pk}, "get",
+     ODENSE_MANAGER),
+    ("leadership:collaboration_export",
+     lambda c: {"pk": c["collaboration"].pk, "file_format": "xlsx"}, "get", ODENSE_READERS),
+    ("leadership:collaboration_peers", lambda c: {"pk": c["collaboration"].pk, "code": 461},
+     "get", ODENSE_READERS),
+    ("leadership:plan", lambda c: {"code": 461}, "get", PLAN_READERS),
+    ("leadership:campaign_detail", lambda c: {"pk": c["campaign"].pk}, "get", PLAN_READERS),
+    ("leadership:campaign_create", lambda c: {"code": 461}, "get",
+     expect(LOGIN, 403, 403, 200, 200, 200, 404, 404, 403, 403, 403, 403)),
+    ("leadership:campaign_edit", lambda c: {"pk": c["campaign"].pk}, "get", CAMPAIGN_EDITORS),
+    ("leadership:campaign_delete", lambda c: {"pk": c["campaign"].pk}, "get", CAMPAIGN_EDITORS),
+    ("leadership:activity_create", lambda c: {"pk": c["campaign"].pk}, "get", CAMPAIGN_EDITORS),
+    ("leadership:activity_edit", lambda c: {"pk": c["activity"].pk}, "get", CAMPAIGN_EDITORS),
+    ("leadership:activity_done", lambda c: {"pk": c["activity"].pk}, "post",
+     expect(LOGIN, 403, 403, 302, 403, 302, 404, 404, 403, 403, 403, 403)),
+    ("leadership:week", None, "get",
+     expect(LOGIN, 403, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403)),
+    ("leadership:strategy", lambda c: {"code": 461}, "get", ODENSE_READERS),
+    ("leadership:goal_create", lambda c: {"code": 461}, "get", ODENSE_MANAGER),
+    ("leadership:goal_edit", lambda c: {"pk": c["goal"].pk}, "get", ODENSE_MANAGER),
+    ("leadership:indicator_create", lambda c: {"pk": c["goal"].pk}, "get", ODENSE_MANAGER),
+    ("leadership:indicator_edit", lambda c: {"pk": c["indicator"].pk}, "get", ODENSE_MANAGER),
+    ("leadership:measurement_create", lambda c: {"pk": c["indicator"].pk}, "get",
+     ODENSE_MANAGER),
+    ("leadership:dashboard", None, "get", LEADERS_ONLY),
     ("api-schema", None, "get", EVERYONE),
     ("api-docs", None, "get", EVERYONE),
     ("api-root", None, "get", API_LOGGED_IN),
@@ -337,6 +424,7 @@ def cast(request, odense_main, staff):
     people["own_offer"] = _offer("Københavns Professionshøjskole", people["provider"])
     people["other_offer"] = _offer("VIA University College")
     people.update(_pilot(people))
+    people.update(_leadership(people))
     people["report"] = Report.objects.create(
         round=people["answered_round"],
         kind=ReportKind.LIBRARY,
@@ -469,4 +557,61 @@ def _pilot(cast):
         "tool": tool,
         "handout": handout,
         "feed": CalendarFeed.objects.create(person=staff),
+    }
+
+
+def _leadership(cast):
+    """Odense's toolkit: a resource with a licence and a SUSHI endpoint, a collaboration it
+    coordinates (and is the only member of), a campaign of Odense Hovedbibliotek with an
+    activity the library leader owns, and a strategy goal with an indicator."""
+    odense = cast["odense_main"].municipality
+    today = timezone.localdate()
+    resource = DigitalResource.objects.create(name="eReolen", type=ResourceType.E_BOOKS)
+    licence = Licence.objects.create(
+        resource=resource,
+        municipality=odense,
+        starts_on=today.replace(month=1, day=1),
+        ends_on=today.replace(month=12, day=31),
+        pricing_model=PricingModel.FIXED,
+        fixed_fee=Decimal("1000.00"),
+    )
+    collaboration = Collaboration.objects.create(name="Fynske biblioteker", coordinator=odense)
+    membership = Membership.objects.create(
+        collaboration=collaboration, municipality=odense, joined_on=today.replace(day=1)
+    )
+    campaign = Campaign.objects.create(
+        municipality=odense,
+        library=cast["odense_main"],
+        title="eReolen for seniorer",
+        resource=resource,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=30),
+    )
+    activity = Activity.objects.create(
+        campaign=campaign,
+        title="Opslag på Facebook",
+        channel=Channel.SOCIAL_MEDIA,
+        due_on=today,
+        owner=cast["library_leader"],
+    )
+    goal = StrategyGoal.objects.create(
+        municipality=odense, title="Flere digitale lån", horizon=today.replace(month=12, day=31)
+    )
+    indicator = Indicator.objects.create(goal=goal, name="Lån på eReolen", baseline=0, target=10)
+    sushi = SushiEndpoint.objects.create(
+        resource=resource,
+        municipality=odense,
+        url="https://sushi.example/r5",
+        customer_id="odense",
+    )
+    return {
+        "resource": resource,
+        "licence": licence,
+        "collaboration": collaboration,
+        "membership": membership,
+        "campaign": campaign,
+        "activity": activity,
+        "goal": goal,
+        "indicator": indicator,
+        "sushi": sushi,
     }
