@@ -57,7 +57,6 @@ from digikompas.surveys.defaults import COMPETENCE_SURVEY_KEY
 from digikompas.surveys.models import (
     AnonymityMode,
     Answer,
-    Invitation,
     Response,
     Round,
     Survey,
@@ -685,10 +684,7 @@ def remove() -> int:
                 material.file.delete(save=False)
             material.delete()
     if after is not None:
-        Answer.objects.filter(response__round=after).delete()
-        Response.objects.filter(round=after).delete()
-        Invitation.objects.filter(round=after).delete()
-        Round.objects.filter(pk=after).delete()
+        surveys_demo.delete_rounds([after])
     return 1
 
 
