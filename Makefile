@@ -9,7 +9,7 @@ PORT ?= 8000
 # What WeasyPrint needs to lay out the PDF reports.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: bench help demo test test-sqlite test-postgres lint format messages translations lock serve clean
+.PHONY: bench help demo test test-sqlite test-postgres security loadtest lint format messages translations lock serve clean
 
 help:
 	@echo "make demo    install, migrate, load the national demo data and serve on http://$(HOST):$(PORT)"
@@ -62,6 +62,7 @@ serve: $(VENV)/.installed-base node_modules/.installed messages
 test: $(VENV)/.installed-dev node_modules/.installed messages
 	@scripts/ensure-debian-packages postgresql chromium $(PDF_PACKAGES)
 	$(MAKE) lint
+	$(MAKE) security
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run -v1
 	$(MAKE) test-sqlite
@@ -77,6 +78,18 @@ test-postgres:
 	@echo "== test suite on PostgreSQL =="
 	PGOPTIONS="-c lock_timeout=120s -c statement_timeout=300s" \
 	  scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+# Load and faults against PostgreSQL and gunicorn on loopback (about 90 s): prints throughput and
+# latency, restarts PostgreSQL and kills the task worker mid-import, and checks exactly-once.
+loadtest: $(VENV)/.installed-dev node_modules/.installed messages
+	@scripts/ensure-debian-packages postgresql
+	$(PY) -m loadtest
+
+# Static analysis of our code (bandit) and the known vulnerabilities of every pinned dependency
+# (pip-audit; scripts/audit-dependencies names the packages it could not check).
+security: $(VENV)/.installed-dev
+	$(VENV)/bin/bandit -c pyproject.toml -r digikompas -q
+	$(PY) scripts/audit-dependencies
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -25,7 +25,15 @@ from digikompas.orgs.models import (
     Role,
 )
 from digikompas.orgs.reference import load_reference_data
-from digikompas.testing import CHROMIUM, CHROMIUM_ARGS, PASSWORD, enable_totp, make_person
+from digikompas.testing import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CSP_VIOLATION,
+    CSP_VIOLATION_LISTENER,
+    PASSWORD,
+    enable_totp,
+    make_person,
+)
 
 # -- settings for every test -------------------------------------------------------------------
 
@@ -49,6 +57,10 @@ def _fast_and_strict(settings, smtp_server, tmp_path_factory):
     # Background tasks run at once, when the transaction that enqueued them commits.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     smtp_server.messages.clear()
+    # Each test's surveys are its own, even where the database gives a new one an old id.
+    from digikompas.surveys.services import clear_answering_cache
+
+    clear_answering_cache()
 
 
 # -- SMTP ---------------------------------------------------------------------------------------
@@ -291,9 +303,20 @@ def page(browser, live_server, settings):
     cache.clear()
     context = browser.new_context(locale="da-DK", base_url=live_server.url)
     context.set_default_timeout(10_000)
+    # Whatever the Content Security Policy (settings.SECURE_CSP) refuses on any page of the test
+    # is reported on the console, and fails the test when it ends.
+    context.add_init_script(CSP_VIOLATION_LISTENER)
+    violations = []
+
+    def record_violation(message):
+        if message.text.startswith(CSP_VIOLATION):
+            violations.append(message.text)
+
     page = context.new_page()
+    page.on("console", record_violation)
     yield page
     context.close()
+    assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
 
 
 # -- shipped content ----------------------------------------------------------------------------

@@ -7,9 +7,11 @@ configure; every production value comes from the environment. A system check
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,10 +38,25 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a URL, or "" for none."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 # The development key is refused by the deploy check (digikompas.checks) when DEBUG is off.
-DEV_SECRET_KEY = "dev-only-insecure-key-do-not-deploy"  # noqa: S105
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-deploy"  # noqa: S105  # nosec B105
 SECRET_KEY = os.getenv("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = envbool("DEBUG", "true")
+# Sessions, password reset links and invitation tokens are signed with SECRET_KEY: a server
+# does not start with the development key or one short enough to guess.
+SECRET_KEY_MIN_LENGTH = 50
+if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be set to a random value of at least {SECRET_KEY_MIN_LENGTH} "
+        "characters when DEBUG is off, e.g. the output of: python -c "
+        "'import secrets; print(secrets.token_urlsafe(64))'"
+    )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_ROOT = os.getenv("SITE_ROOT", "http://127.0.0.1:8000").rstrip("/")
@@ -71,6 +88,7 @@ INSTALLED_APPS = [
     "digikompas.offers",
     "digikompas.pilot",
     "digikompas.leadership",
+    "digikompas.privacy",
     "digikompas.web",
 ]
 
@@ -84,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "digikompas.accounts.middleware.RequireMFAMiddleware",
 ]
@@ -102,6 +121,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "digikompas.accounts.context_processors.roles",
             ],
         },
@@ -113,6 +133,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        # Off: a kept connection that broke (e.g. PostgreSQL restarted) fails one request and
+        # is dropped at its end, and the next request reconnects (`make loadtest` shows it).
+        # On, each request first tests its kept connection: one more query per request.
+        conn_health_checks=envbool("DB_CONN_HEALTH_CHECKS", "false"),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -133,6 +157,14 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
+# Argon2 for every new or changed password; the others only verify older hashes, which are
+# rehashed with Argon2 at the next successful login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -161,8 +193,13 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_RATE_LIMITS = {
     # Five wrong passwords for one account (or 20 from one address) in five minutes, then a pause.
     "login_failed": os.getenv("LOGIN_RATE_LIMIT", "20/5m/ip,5/5m/key"),
-    "reset_password": "20/m/ip,5/m/key",
+    # (bandit takes "password" in the name for a hard-coded password: it is a rate.)
+    "reset_password": "20/m/ip,5/m/key",  # nosec B105
 }
+# Behind proxies, the address a login comes from is taken from X-Forwarded-For, as many entries
+# from its end as there are proxies that append to it; without this every login would come from
+# the proxy's address and share one limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[digikompas] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "digikompas"
@@ -211,7 +248,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "digikompas.api_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
@@ -279,10 +316,54 @@ ANONYMITY_MINIMUM = envint("ANONYMITY_MINIMUM", "5")
 # Largest staff list accepted for import, in bytes.
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
 
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# -- HTTP security ------------------------------------------------------------------------------
+# On a server (DEBUG off) everything is HTTPS only. Behind a proxy that ends TLS, name the header
+# it sets to "https" (SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto), and make sure the proxy always
+# sets it: a client could otherwise claim HTTPS over plain HTTP.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
+if os.getenv("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https",
+    )
+# One year of HSTS by default on a server; SECURE_HSTS_SECONDS=0 switches it off (e.g. for a
+# first deployment, before HTTPS is known to work on every subdomain).
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# A week (Django's default is two): "remember me" at login keeps the session this long, otherwise
+# its cookie ends when the browser closes. In seconds.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(7 * 24 * 3600))
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True
+
+# Content Security Policy: only this site's own scripts, styles, images and fonts. No inline
+# script or style attribute runs; the rare inline block (the API documentation's Swagger UI,
+# templates/drf_spectacular/swagger_ui.html) carries the request's nonce. Charts are SVG drawn on
+# the server, so nothing needs eval. Images may also be data: URIs, which cannot run script: the
+# QR code for setting up an authenticator app (allauth) and Swagger UI's icons are drawn so.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    # Single sign-on posts a form to this site, which redirects the browser on to the identity
+    # provider: browsers check that redirect against form-action too.
+    "form-action": [CSP.SELF, *filter(None, [_origin(os.getenv("OIDC_SERVER_URL", ""))])],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,

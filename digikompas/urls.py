@@ -21,6 +21,7 @@ urlpatterns = [
     path("offers/", include("digikompas.offers.urls")),
     path("pilot/", include("digikompas.pilot.urls")),
     path("leadership/", include("digikompas.leadership.urls")),
+    path("privacy/", include("digikompas.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("digikompas.api")),
     path("admin/", admin.site.urls),

@@ -20,14 +20,30 @@ from rest_framework.reverse import reverse
 from digikompas.orgs.access import actor_for
 from digikompas.orgs.api import DATA_PERMISSIONS
 from digikompas.orgs.models import Library
+from digikompas.orgs.serializers import MAX_ID
 from digikompas.surveys.serializers import DetailSerializer
 
 from . import report_services
-from .models import FileFormat, GroupBy, Report, ReportKind
+from .models import FileFormat, GroupBy, Report, ReportKind, ReportStep
+from .reports import CONTENT_TYPES
 from .views_reports import file_response
 
 
 class ReportSerializer(serializers.ModelSerializer):
+    # Declared: a read-only model field loses allow_blank, and the schema would then leave out
+    # the empty value these two have (library reports have no grouping; a queued one no step).
+    group_by = serializers.ChoiceField(
+        choices=GroupBy.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=gettext_lazy("National reports: the units of the heat map; empty otherwise."),
+    )
+    step = serializers.ChoiceField(
+        choices=ReportStep.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=gettext_lazy("Where a running build is; empty before it starts."),
+    )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     step_label = serializers.CharField(source="get_step_display", read_only=True)
     download_url = serializers.SerializerMethodField(
@@ -65,10 +81,13 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class ReportRequestSerializer(serializers.Serializer):
-    round = serializers.IntegerField(min_value=1, help_text=gettext_lazy("The round's id."))
+    round = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text=gettext_lazy("The round's id.")
+    )
     kind = serializers.ChoiceField(choices=ReportKind.choices)
     library = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_ID,
         required=False,
         allow_null=True,
         help_text=gettext_lazy("Library reports: the library's id."),
@@ -144,6 +163,10 @@ class ReportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 DetailSerializer,
                 description=gettext_lazy("The request is incomplete, or the round has no answers."),
             ),
+            404: OpenApiResponse(
+                DetailSerializer,
+                description=gettext_lazy("There is no such round, or it is not yours to see."),
+            ),
         },
     )
     def create(self, request, *args, **kwargs):
@@ -180,7 +203,9 @@ class ReportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         summary=gettext_lazy("Download a finished report"),
         description=gettext_lazy("The PDF, XLSX or JSON file, as an attachment."),
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES[FileFormat.PDF]): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES[FileFormat.XLSX]): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES[FileFormat.JSON]): OpenApiTypes.OBJECT,
             409: OpenApiResponse(
                 DetailSerializer, description=gettext_lazy("The report is not done.")
             ),

@@ -70,10 +70,10 @@ def _row(table, key: int) -> int | None:
 
 def analyse(round: Round) -> RoundAnalysis:
     """The round's tables, from the cache while no response was added or removed."""
-    state = round.responses.aggregate(count=Count("pk"), latest=Max("submitted_at"))
+    # The newest response by id, not by time: responses of anonymous rounds share one time.
+    state = round.responses.aggregate(count=Count("pk"), latest=Max("pk"))
     minimum = settings.ANONYMITY_MINIMUM
-    latest = state["latest"].timestamp() if state["latest"] else 0
-    key = f"analysis-{round.pk}-{state['count']}-{latest}-{minimum}"
+    key = f"analysis-{round.pk}-{state['count']}-{state['latest'] or 0}-{minimum}"
     analysis = cache.get(key)
     if analysis is None:
         analysis = compute(round, minimum=minimum)

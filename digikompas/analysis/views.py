@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from digikompas.orgs.access import actor_for
+from digikompas.privacy import audit
 from digikompas.surveys import access as surveys_access
 
 from . import access, charts, services
@@ -45,6 +46,8 @@ def results(request, pk, grouping=NATION, key=None):
             raise Http404
         return redirect("analysis:unit_results", round.pk, units[0].grouping, units[0].key)
     unit = access.get_unit(actor, grouping, key)
+    if grouping != NATION:
+        audit.record(request, audit.Action.VIEWED_RESULTS, obj=round, detail=unit.name)
     analysis = services.analyse(round)
     context = {
         "round": round,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from digikompas.orgs.access import actor_for
 from digikompas.orgs.models import Library
+from digikompas.privacy import audit
 
 from . import report_services
 from .models import FileFormat, GroupBy, Report, ReportKind
@@ -156,6 +157,7 @@ def report_download(request, pk):
     report = report_services.get_report(actor_for(request.user), pk, with_content=True)
     if not report.is_done:
         return redirect("analysis:report_detail", pk=report.pk)
+    audit.record(request, audit.Action.EXPORTED_RESULTS, obj=report)
     return file_response(report)
 
 

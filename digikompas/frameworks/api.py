@@ -6,7 +6,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -18,6 +23,7 @@ from digikompas.orgs.api import DATA_PERMISSIONS
 from . import serializers, services
 from .access import can_edit, visible_frameworks
 from .content import FrameworkRejected
+from .interchange import FORMATS, check_upload
 from .models import Competency, Descriptor, Framework, TargetLevel, TargetProfile
 from .views import export_response
 
@@ -80,7 +86,15 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
             "`case`: a 1EdTech CASE 1.0 package (JSON); `csv` and `xlsx`: the table digikompas "
             "also imports."
         ),
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        parameters=[
+            OpenApiParameter("file_format", OpenApiTypes.STR, OpenApiParameter.PATH, enum=FORMATS)
+        ],
+        responses={
+            # The media types export_framework gives (interchange.FORMATS), without parameters.
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, FORMATS["xlsx"][1]): OpenApiTypes.BINARY,
+        },
     )
     @action(detail=True, methods=["get"], url_path="export/<str:file_format>")
     def export(self, request, pk=None, file_format=None):
@@ -110,6 +124,8 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
         try:
+            # Type and size by the upload's name and length, before it is read into memory.
+            check_upload(filename=file.name, size=file.size)
             framework, notes = services.import_framework(raw=file.read(), filename=file.name)
         except FrameworkRejected as rejected:
             body = {

@@ -260,7 +260,7 @@ BRITANNICA_ELSEWHERE = 0.3
 def _rng(seed: int, *parts) -> random.Random:
     """A generator of its own for each series and month: a figure depends on its month, not on
     the day the demo is loaded or on which other municipalities are in the demo."""
-    return random.Random(":".join(str(p) for p in (seed, *parts)))  # noqa: S311 – demo data
+    return random.Random(":".join(str(p) for p in (seed, *parts)))  # noqa: S311 – demo data  # nosec B311
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from digikompas.analysis import access as analysis_access
 from digikompas.orgs.access import actor_for
 from digikompas.orgs.models import Role
+from digikompas.privacy import audit
 
 from . import access, recommend
 from .coverage import STATUS_NAMES, Status
@@ -71,6 +72,7 @@ def coverage_export(request, pk, format):
 
     result = coverage_of(round)
     content = export.render_xlsx(result) if format == "xlsx" else export.render_pdf(result)
+    audit.record(request, audit.Action.EXPORTED_RESULTS, obj=round, detail=format)
     response = HttpResponse(content, content_type=EXPORTS[format])
     response["Content-Disposition"] = f'attachment; filename="{export.filename(result, format)}"'
     return response

@@ -50,10 +50,10 @@ DEFAULT_SEED = 2026
 DEMO_DOMAIN = "demo.digikompas.dk"
 # Demo only: printed by load_demo for anyone trying the product. Never load the demo into a
 # database that holds real people.
-DEMO_PASSWORD = "digikompas-demo"  # noqa: S105
+DEMO_PASSWORD = "digikompas-demo"  # noqa: S105  # nosec B105
 # Demo only too: printed by load_demo, so that a visitor can add them to an authenticator app.
-ANALYST_TOTP_SECRET = "DIGIKOMPASDEMOANALYTIKERTOTPKEYS"  # noqa: S105
-ADMINISTRATOR_TOTP_SECRET = "DIGIKOMPASDEMOADMINISTRATORTOTPK"  # noqa: S105
+ANALYST_TOTP_SECRET = "DIGIKOMPASDEMOANALYTIKERTOTPKEYS"  # noqa: S105  # nosec B105
+ADMINISTRATOR_TOTP_SECRET = "DIGIKOMPASDEMOADMINISTRATORTOTPK"  # noqa: S105  # nosec B105
 
 TARGET_LIBRARIES = 450
 TARGET_PEOPLE = 5000
@@ -229,7 +229,7 @@ def _libraries_of(municipality: MunicipalityFacts, branches: int, rng: random.Ra
 
 def generate(municipalities: Iterable[MunicipalityFacts], *, seed: int = DEFAULT_SEED) -> DemoData:
     """The demo for these municipalities; the same seed gives the same data."""
-    rng = random.Random(seed)  # noqa: S311 – repeatable demo data, not a secret
+    rng = random.Random(seed)  # noqa: S311 – repeatable demo data, not a secret  # nosec B311
     municipalities = sorted(municipalities, key=lambda m: m.code)
     if ODENSE not in {m.code for m in municipalities}:
         raise DemoError("The demo needs the municipality Odense (461); load the reference data.")

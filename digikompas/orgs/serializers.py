@@ -9,6 +9,11 @@ from rest_framework import serializers
 
 from digikompas.orgs.models import Library, Municipality, Person, Region, RoleGrant, Scope
 
+# The largest id a database keeps (a signed 64-bit integer, as BigAutoField). Input ids are
+# limited to it: a larger one names nothing, but SQLite cannot even compare it with a foreign key
+# (OverflowError, a server error) where it should simply find no rows.
+MAX_ID = 2**63 - 1
+
 
 class RegionSerializer(serializers.ModelSerializer):
     class Meta:
@@ -39,7 +44,10 @@ class LibraryFilterSerializer(serializers.Serializer):
     """The query parameters of the library list; also documents them in the schema."""
 
     municipality = serializers.IntegerField(
-        required=False, min_value=0, help_text=_("Only the libraries of this municipality code.")
+        required=False,
+        min_value=0,
+        max_value=MAX_ID,
+        help_text=_("Only the libraries of this municipality code."),
     )
 
 

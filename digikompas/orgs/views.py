@@ -17,6 +17,7 @@ from digikompas.orgs.access import (
 )
 from digikompas.orgs.forms import StaffListForm
 from digikompas.orgs.models import JobRole, Municipality, Region
+from digikompas.privacy import audit
 
 
 @login_required
@@ -50,6 +51,7 @@ def library_people(request, pk):
     actor = actor_for(request.user)
     library = get_library_for_people(actor, pk)
     people = library.people.select_related("user").order_by("name")
+    audit.record(request, audit.Action.VIEWED_STAFF_LIST, obj=library)
     return render(request, "orgs/library_people.html", {"library": library, "people": people})
 
 
@@ -59,6 +61,8 @@ def person_detail(request, pk):
     person = get_person(actor, pk)
     can_manage = can_manage_person(actor, person)
     grants = person.grants.select_related("library", "municipality")
+    if person != actor.person:
+        audit.record(request, audit.Action.VIEWED_PERSON, obj=person)
     return render(
         request,
         "orgs/person_detail.html",

@@ -639,7 +639,7 @@ def load(*, seed: int = DEFAULT_SEED, reset: bool = False) -> LoadResult:
         programme = _programme(framework, before, now, days, result)
         materials = _materials(programme, result)
         modules = _modules(programme, framework, materials, result)
-        rng = random.Random(seed)  # noqa: S311 – repeatable demo data, not a secret
+        rng = random.Random(seed)  # noqa: S311 – repeatable demo data, not a secret  # nosec B311
         if programme.modules.filter(sessions__enrolments__isnull=False).exists():
             result.count("unchanged", Session.objects.filter(module__programme=programme).count())
         else:
@@ -659,7 +659,7 @@ def load(*, seed: int = DEFAULT_SEED, reset: bool = False) -> LoadResult:
                 before,
                 opens_at,
                 closes_at,
-                random.Random(seed + 1),  # noqa: S311
+                random.Random(seed + 1),  # noqa: S311 – repeatable demo data  # nosec B311
             )
             programme.full_clean()
             programme.save(update_fields=["after_round"])

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from digikompas.frameworks.serializers import BilingualField
 from digikompas.orgs.models import JobRole, UserGroup
+from digikompas.orgs.serializers import MAX_ID
 
 from .models import (
     Enrolment,
@@ -136,10 +137,16 @@ class SessionFilterSerializer(serializers.Serializer):
     """The query parameters of the session list; also documents them in the schema."""
 
     programme = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Only the sessions of this programme (id).")
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("Only the sessions of this programme (id)."),
     )
     module = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Only the sessions of this module (id).")
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("Only the sessions of this module (id)."),
     )
     upcoming = serializers.BooleanField(
         required=False,
@@ -192,9 +199,12 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 
 
 class EnrolRequestSerializer(serializers.Serializer):
-    session = serializers.IntegerField(min_value=1, help_text=_("The session's id."))
+    session = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text=_("The session's id.")
+    )
     person = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_ID,
         required=False,
         help_text=_(
             "Whom to enrol (a person's id); yourself when left out. Leaders enrol the staff of "
@@ -248,10 +258,16 @@ class ExperienceFilterSerializer(serializers.Serializer):
     """The query parameters of the idea bank; also documents them in the schema."""
 
     programme = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Only experiences from this programme (id).")
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("Only experiences from this programme (id)."),
     )
     module = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Only experiences from this module (id).")
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("Only experiences from this module (id)."),
     )
     target_group = serializers.ChoiceField(
         choices=UserGroup.choices,

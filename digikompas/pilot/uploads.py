@@ -226,8 +226,8 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069\"\\/:*?<>|]")
 def display_name(name: str) -> str:
     """The uploaded name made safe to show and to send back in a download: the last part of a
     path only, no control characters, no reversing of the text direction (which could make
-    "fil‮fdp.exe" read as "filexe.pdf"), no characters that file systems refuse, at most 200
-    characters with its extension kept."""
+    "fil" U+202E "fdp.exe" read as "filexe.pdf"), no characters that file systems refuse, at
+    most 200 characters with its extension kept."""
     name = unicodedata.normalize("NFC", name)
     name = re.split(r"[\\/]", name)[-1]
     name = _UNSAFE.sub("_", name).strip(" .")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from digikompas.orgs.access import actor_for
+from digikompas.privacy import audit
 
 from . import access
 from . import effect_export as export
@@ -57,6 +58,7 @@ def _table(row, minimum) -> dict:
 def effect(request, pk):
     """Before and after, per competency: participants, non-participants and the difference."""
     result = _effect_of(request, pk)
+    audit.record(request, audit.Action.VIEWED_RESULTS, obj=result.programme)
     minimum = result.minimum
     return render(
         request,
@@ -83,6 +85,7 @@ def effect_export(request, pk, format):
     if format not in EXPORTS:
         raise Http404
     result = _effect_of(request, pk)
+    audit.record(request, audit.Action.EXPORTED_RESULTS, obj=result.programme, detail=format)
     content = export.render_json(result) if format == "json" else export.render_xlsx(result)
     response = HttpResponse(content, content_type=EXPORTS[format])
     response["Content-Disposition"] = f'attachment; filename="{export.filename(result, format)}"'

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from digikompas.orgs.access import Actor, actor_for
 from digikompas.orgs.models import Person
+from digikompas.privacy import audit
 
 from . import access, certificate
 from . import enrolment as service
@@ -428,6 +429,7 @@ def participants(request, pk):
         "enrols_others": access.enrols_others(actor),
     }
     status = 400 if attendance_form.errors or capacity_form.errors else 200
+    audit.record(request, audit.Action.VIEWED_PARTICIPANTS, obj=session)
     return render(request, "pilot/enrolment/participants.html", context, status=status)
 
 
@@ -454,6 +456,7 @@ def participants_csv(request, pk):
         ]
     )
     rows = [(e, "") for e in seated] + [(e, n) for n, e in enumerate(waiting, start=1)]
+    audit.record(request, audit.Action.EXPORTED_PARTICIPANTS, obj=session)
     for enrolment, position in rows:
         library = enrolment.person.library
         writer.writerow(

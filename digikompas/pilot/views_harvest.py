@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from digikompas.orgs.access import actor_for
+from digikompas.privacy import audit
 
 from . import access, harvest, uploads
 from .forms_harvest import (
@@ -303,6 +304,7 @@ def idea_bank_export(request, format):
             )
         logs = harvest.filter_ideas(logs, form.cleaned_data)
     data, filename, content_type = harvest.export_ideas(logs=logs, file_format=format)
+    audit.record(request, audit.Action.EXPORTED_RESULTS, detail=filename)
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -380,5 +382,6 @@ def evaluation_summary(request, pk):
         if not sessions:
             raise PermissionDenied
     summary = harvest.summarise(module, minimum=settings.ANONYMITY_MINIMUM, sessions=sessions)
+    audit.record(request, audit.Action.VIEWED_RESULTS, obj=module)
     context = {"module": module, "summary": summary, "all_sessions": sessions is None}
     return render(request, "pilot/harvest/evaluation_summary.html", context)

@@ -345,7 +345,7 @@ def shortfall(job_role: str, competency_code: str) -> float:
 
 class _Generator:
     def __init__(self, members: Sequence[Member], shape: SurveyShape, seed: int):
-        self.rng = random.Random(seed)  # noqa: S311 – repeatable demo data, not a secret
+        self.rng = random.Random(seed)  # noqa: S311 – repeatable demo data, not a secret  # nosec B311
         self.shape = shape
         members = sorted(members, key=lambda m: m.email)
         self.municipalities = self._municipalities({m.municipality: m.region for m in members})
@@ -784,8 +784,12 @@ def _write(
     sent_at = opens_at + datetime.timedelta(minutes=5)
     reminded_at = opens_at + REMINDER_AFTER
     invitations = []
+    anonymous = round.anonymity != AnonymityMode.CONFIDENTIAL
     for invitee in invitees:
         answered_at = opens_at + invitee.answered_after if invitee.answered_after else None
+        if anonymous and answered_at:
+            # As services.answered_at: an anonymous round keeps no moment of an answer.
+            answered_at = round.opens_at
         invitations.append(
             Invitation(
                 round=round,
@@ -794,7 +798,7 @@ def _write(
                 reminded_at=reminded_at if invitee.reminded else None,
                 started_at=(
                     max(sent_at, answered_at - datetime.timedelta(minutes=rng.uniform(3, 20)))
-                    if answered_at
+                    if answered_at and not anonymous
                     else None
                 ),
                 responded_at=answered_at,
@@ -809,7 +813,7 @@ def _write(
     confidential = round.anonymity == AnonymityMode.CONFIDENTIAL
     if not confidential:
         # Nothing may tie an anonymous response to its invitation: not the order the rows are
-        # written in (their ids), nor the moment of submission, which is kept to the day.
+        # written in (their ids), nor the moment of submission, which is not kept.
         rng.shuffle(answered)
     scale_items = list(items.values())
     for start in range(0, len(answered), BATCH):
@@ -818,10 +822,6 @@ def _write(
         for invitee, invitation in batch:
             member, unit = where[invitee.email]
             submitted_at = invitation.responded_at
-            if not confidential:
-                submitted_at = timezone.localtime(submitted_at).replace(
-                    hour=0, minute=0, second=0, microsecond=0
-                )
             responses.append(
                 Response(
                     round=round,
@@ -880,7 +880,7 @@ def load(
         opens_at = datetime.datetime.combine((closes_at - OPEN_FOR).date(), datetime.time(8, 0), tz)
         # Timestamps and shuffles draw from their own generator, so that the answers depend on
         # the seed and the people only.
-        rng = random.Random(seed + 1)  # noqa: S311 – repeatable demo data, not a secret
+        rng = random.Random(seed + 1)  # noqa: S311 – repeatable demo data, not a secret  # nosec B311
         rounds = []
         for plan in PLANS:
             round = Round.objects.create(

@@ -124,6 +124,20 @@ class RoundForm(forms.Form):
         ),
     )
 
+    retention_months = forms.IntegerField(
+        label=gettext_lazy("Keep personal data for (months)"),
+        required=False,
+        min_value=1,
+        max_value=120,
+        initial=36,
+        help_text=gettext_lazy(
+            "How long after the round closes the answers stay linked to the people who gave "
+            "them (for their own profile and before/after comparisons). Then the invitations are "
+            "deleted and the answers are kept without names, for the results only. Leave it "
+            "empty to keep them until the round is deleted."
+        ),
+    )
+
     def __init__(self, *args, survey: Survey, **kwargs):
         super().__init__(*args, **kwargs)
         self.survey = survey
@@ -194,4 +208,5 @@ class RoundForm(forms.Form):
             "municipalities": data["municipalities"],
             "libraries": data["libraries"],
             "follows": data["follows"],
+            "retention_months": data["retention_months"],
         }

@@ -278,6 +278,15 @@ class Round(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Retention (privacy.retention): months after closing that answers stay linked to people;
+    # None keeps them until the round is deleted.
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep personal data for (months)"), null=True, blank=True
+    )
+    # When the clean-up removed the round's invitations and the people from its responses.
+    personal_data_removed_at = models.DateTimeField(
+        _("personal data removed"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-opens_at"]

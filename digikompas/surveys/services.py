@@ -16,7 +16,17 @@ from digikompas.orgs.models import Library, Municipality, Person
 
 from . import answers as answer_rules
 from . import scores
-from .models import AnonymityMode, Answer, Invitation, Item, ItemKind, Response, Round, Survey
+from .models import (
+    AnonymityMode,
+    Answer,
+    Invitation,
+    Item,
+    ItemKind,
+    Response,
+    Round,
+    Section,
+    Survey,
+)
 
 
 class SurveyError(Exception):
@@ -36,12 +46,62 @@ class AnswersIncomplete(SurveyError):
         )
 
 
-def items_of(survey: Survey) -> list[Item]:
-    """The survey's items in order, with what `is_shown` and the scales need (three queries)."""
-    return list(
-        survey.items.select_related("section", "show_if_item", "competency")
-        .prefetch_related("competency__framework__levels", "competency__descriptors")
-        .order_by("section__position", "position")
+def items_of(
+    survey: Survey, *, section: Section | None = None, descriptors: bool = True
+) -> list[Item]:
+    """The survey's items in order (only one section's, when given), with what `is_shown`, the
+    answer rules and the scales need: two queries, three with the level descriptors, which only
+    a page showing the scales needs. Answering pages ask for the items of their own section:
+    loading all of them with their descriptors for every save was most of a save's work."""
+    items = survey.items.select_related("section", "show_if_item", "competency__framework")
+    if section is not None:
+        items = items.filter(section=section)
+    items = items.prefetch_related("competency__framework__levels")
+    if descriptors:
+        items = items.prefetch_related("competency__descriptors")
+    return list(items.order_by("section__position", "position"))
+
+
+# The answering pages are the hot path: every respondent saves every page, and building the
+# same queries for the survey's pages and questions on each save was half of its work. A
+# survey's pages and questions never change once it is created (the product has no editor for
+# them: surveys are loaded or created whole), nor does the scale of a published framework; so
+# the answering pages keep them per process, read-only. The key holds the survey's creation
+# time besides its id, so that a new survey never passes for a deleted one whose id it got. An
+# editor of surveys would have to change the key (e.g. with a version column).
+_ANSWERING: dict[tuple, list] = {}
+_ANSWERING_MAX = 500
+
+
+def _answering(survey: Survey, what: tuple, load) -> list:
+    key = (survey.pk, survey.created_at, *what)
+    found = _ANSWERING.get(key)
+    if found is None:
+        found = load()
+        if len(_ANSWERING) >= _ANSWERING_MAX:
+            _ANSWERING.clear()
+        _ANSWERING[key] = found
+    return found
+
+
+def clear_answering_cache() -> None:
+    """Forget the surveys the answering pages keep (tests that reuse ids)."""
+    _ANSWERING.clear()
+
+
+def answering_sections(survey: Survey) -> list[Section]:
+    """The survey's pages in order, for the answering pages (kept; do not change the list)."""
+    return _answering(survey, ("sections",), lambda: list(survey.sections.order_by("position")))
+
+
+def answering_items(
+    survey: Survey, *, section: Section | None = None, descriptors: bool = True
+) -> list[Item]:
+    """items_of() for the answering pages (kept; do not change the list or its items)."""
+    return _answering(
+        survey,
+        ("items", section.pk if section else None, descriptors),
+        lambda: items_of(survey, section=section, descriptors=descriptors),
     )
 
 
@@ -76,6 +136,7 @@ def create_round(
     libraries: Iterable[Library] = (),
     follows: Round | None = None,
     created_by: Person | None = None,
+    retention_months: int | None = None,
 ) -> Round:
     if closes_at <= opens_at:
         raise SurveyError(_("A round must close after it opens."))
@@ -88,6 +149,7 @@ def create_round(
         job_roles=sorted(set(job_roles)),
         follows=follows,
         created_by=created_by,
+        retention_months=retention_months,
     )
     round.municipalities.set(municipalities)
     round.libraries.set(libraries)
@@ -138,9 +200,15 @@ def save_answers(*, invitation: Invitation, answers: Mapping[str, object]) -> In
     """Save answers (item code → typed value, None to clear) to the invitation's draft.
 
     Saving after the response was submitted changes nothing: the submitted response stands."""
+    # The round as the caller read it a moment ago: it is not locked either way. The lock is
+    # on the invitation, for the fields a save reads and writes.
+    round = invitation.round
     invitation = (
-        Invitation.objects.select_for_update().select_related("round").get(pk=invitation.pk)
+        Invitation.objects.select_for_update()
+        .only("round_id", "token", "draft", "started_at", "responded_at")
+        .get(pk=invitation.pk)
     )
+    invitation.round = round
     _check_open(invitation)
     if invitation.responded_at is not None:
         return invitation
@@ -182,7 +250,7 @@ def submit(*, invitation: Invitation) -> Submitted:
         if invitation.responded_at is not None:
             return Submitted(created=False, response=getattr(invitation, "response", None))
         _check_open(invitation)
-        items = items_of(invitation.round.survey)
+        items = answering_items(invitation.round.survey, descriptors=False)
         incomplete = answer_rules.missing(items, invitation.draft)
         if incomplete:
             raise AnswersIncomplete(incomplete)
@@ -192,11 +260,24 @@ def submit(*, invitation: Invitation) -> Submitted:
             items=items,
             answers=answer_rules.shown_answers(items, invitation.draft),
             invitation=invitation,
+            submitted_at=answered_at(invitation.round),
         )
         invitation.responded_at = response.submitted_at
         invitation.draft = {}
-        invitation.save(update_fields=["responded_at", "draft"])
+        if not invitation.round.is_confidential:
+            invitation.started_at = None
+        invitation.save(update_fields=["responded_at", "draft", "started_at"])
     return Submitted(created=True, response=response if invitation.round.is_confidential else None)
+
+
+def answered_at(round: Round) -> datetime.datetime:
+    """The moment a submission is recorded as made.
+
+    An anonymous round keeps no moment of its own for an answer: the invitation names the
+    person, and the invitation and the response would pair up by their moments (or by their
+    order, which the moments give). So both carry the round's opening time, and the moment the
+    person started answering is forgotten on submission."""
+    return timezone.now() if round.is_confidential else round.opens_at
 
 
 def _store_response(

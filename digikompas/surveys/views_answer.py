@@ -27,9 +27,7 @@ from .profiles import profile_of
 
 def _invitation(token: str) -> Invitation:
     """The invitation of a personal link; 404 for any other token."""
-    return get_object_or_404(
-        Invitation.objects.select_related("round__survey", "person__library"), token=token
-    )
+    return get_object_or_404(Invitation.objects.select_related("round__survey"), token=token)
 
 
 def _see_other(url: str) -> HttpResponseRedirect:
@@ -40,7 +38,7 @@ def _see_other(url: str) -> HttpResponseRedirect:
 
 
 def _sections(invitation: Invitation) -> list[Section]:
-    return list(invitation.round.survey.sections.order_by("position"))
+    return services.answering_sections(invitation.round.survey)
 
 
 def _number_of(sections: list[Section]) -> dict[int, int]:
@@ -78,7 +76,7 @@ def start(request, token):
         return unavailable
     round = invitation.round
     sections = _sections(invitation)
-    items = services.items_of(round.survey)
+    items = services.answering_items(round.survey, descriptors=False)
     draft = invitation.draft
     asked = [item for item in items if item.is_shown(draft)]
     started = invitation.started_at is not None
@@ -130,9 +128,14 @@ def section(request, token, number):
     if not 1 <= number <= len(sections):
         raise Http404
     current = sections[number - 1]
-    items = [i for i in services.items_of(invitation.round.survey) if i.section_id == current.pk]
+    # A save that is valid redirects without showing the scales: their descriptors are
+    # loaded only for a page that is shown.
+    posted = request.method == "POST"
+    items = services.answering_items(
+        invitation.round.survey, section=current, descriptors=not posted
+    )
     status = 200
-    if request.method == "POST":
+    if posted:
         form = SectionForm(request.POST, items=items, saved=invitation.draft)
         valid = form.is_valid()
         try:
@@ -145,6 +148,8 @@ def section(request, token, number):
         if valid:
             back = request.POST.get("action") == "back"
             return _see_other(_page_after(token, number, len(sections), back=back))
+        items = services.answering_items(invitation.round.survey, section=current)
+        form = SectionForm(request.POST, items=items, saved=invitation.draft)
         status = 400
     else:
         form = SectionForm(items=items, saved=invitation.draft)
@@ -188,7 +193,7 @@ class ReviewGroup:
 def _review(request, invitation: Invitation, *, incomplete=(), status: int = 200):
     sections = _sections(invitation)
     numbers = _number_of(sections)
-    items = services.items_of(invitation.round.survey)
+    items = services.answering_items(invitation.round.survey)
     draft = invitation.draft
     missing = {item.code for item in answer_rules.missing(items, draft)}
     groups = {s.pk: ReviewGroup(numbers[s.pk], s) for s in sections}

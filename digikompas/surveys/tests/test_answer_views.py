@@ -10,6 +10,8 @@ import datetime
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import escape
@@ -644,16 +646,29 @@ def test_without_a_profile_for_the_job_role_only_own_levels_are_shown(en, invita
 
 def test_the_pages_take_a_fixed_number_of_queries(client, invitation, django_assert_num_queries):
     services.save_answers(invitation=invitation, answers=COMPLETE)
-    # The invitation with its round, survey, person and library; the sections; the items with
-    # their competencies and conditions; the competencies' frameworks, levels and descriptors.
-    for path in (
-        url("answer", invitation),
-        url("answer_section", invitation, 1),
-        url("answer_section", invitation, 2),
-        url("answer_review", invitation),
+    # The invitation with its round, survey, person and library; the survey's pages; the items
+    # (of the page's section) with their competencies, frameworks and conditions; the
+    # frameworks' levels; the descriptors, which the start page does not show. Page 2 has no
+    # competency items, so neither levels nor descriptors. The survey's pages and questions are
+    # kept once read (services.answering_items), so pages shown again only read the invitation.
+    for path, first, again in (
+        (url("answer", invitation), 4, 1),
+        (url("answer_section", invitation, 1), 4, 1),
+        (url("answer_section", invitation, 2), 2, 1),
+        (url("answer_review", invitation), 4, 1),
     ):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(first):
             assert client.get(path).status_code == 200
+        with django_assert_num_queries(again):
+            assert client.get(path).status_code == 200
+    # Saving a page: the invitation, the page's items without the descriptors the first time
+    # (with the levels), then the invitation locked and updated (the savepoints are the test's
+    # transaction; a server has its BEGIN and COMMIT instead).
+    for queries in (5, 3):
+        with CaptureQueriesContext(connection) as saved:
+            response = client.post(url("answer_section", invitation, 1), {**PAGE_1, **NEXT})
+            assert response.status_code == 303
+        assert len([q for q in saved.captured_queries if "SAVEPOINT" not in q["sql"]]) == queries
     services.submit(invitation=invitation)
     # The invitation; its response; the competency items; the scale; the answers; the target
     # profile and its levels; the descriptors.

@@ -10,7 +10,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from digikompas.orgs import demo
 from digikompas.orgs.models import JobRole, Library, Municipality, Person
@@ -107,7 +107,7 @@ def test_a_closed_round_invites_no_one(survey, odense, population, smtp_server):
         municipalities=[odense],
     )
 
-    with pytest.raises(services.RoundClosed) as refused:
+    with translation.override("en"), pytest.raises(services.RoundClosed) as refused:
         services.invite(round=closed)
 
     assert str(refused.value) == "The round is closed; no one can be invited to it."
@@ -184,7 +184,7 @@ def test_a_closed_round_sends_no_reminders(
     round.closes_at = timezone.now() - datetime.timedelta(minutes=1)
     round.save()
 
-    with pytest.raises(services.RoundClosed) as refused:
+    with translation.override("en"), pytest.raises(services.RoundClosed) as refused:
         services.remind(round=round)
 
     assert str(refused.value) == "Reminders can only be sent while the round is open."

@@ -120,6 +120,36 @@ def test_an_anonymous_response_keeps_no_link_to_the_person(survey, odense, staff
     assert Response.objects.count() == 1
 
 
+@pytest.mark.parametrize("anonymity", [AnonymityMode.ANONYMOUS, AnonymityMode.CONFIDENTIAL])
+def test_only_a_confidential_round_keeps_the_moment_of_answering(
+    anonymity, survey, odense, staff, library_leader
+):
+    """In an anonymous round the moments (and so the order) of answering would pair each
+    response with the invitation of the person who gave it."""
+    round = open_round(survey, municipalities=[odense], anonymity=anonymity)
+    services.invite(round=round)
+    moments = {}
+    for person, hour in ((staff, 9), (library_leader, 15)):
+        invitation = round.invitations.get(person=person)
+        moment = round.opens_at + datetime.timedelta(hours=hour)
+        with time_machine.travel(moment, tick=False):
+            services.save_answers(invitation=invitation, answers=COMPLETE)
+            services.submit(invitation=invitation)
+        moments[person.pk] = moment
+
+    invitations = {i.person_id: i for i in round.invitations.all()}
+    submitted = sorted(round.responses.values_list("submitted_at", flat=True))
+    if anonymity == AnonymityMode.ANONYMOUS:
+        assert submitted == [round.opens_at, round.opens_at]
+        for invitation in invitations.values():
+            assert invitation.responded_at == round.opens_at
+            assert invitation.started_at is None
+    else:
+        assert submitted == sorted(moments.values())
+        for person_id, invitation in invitations.items():
+            assert invitation.responded_at == moments[person_id]
+
+
 def test_a_missing_required_answer_stops_the_submission(invitation):
     services.save_answers(invitation=invitation, answers={"s-1": 2, "time-1": 4})
 

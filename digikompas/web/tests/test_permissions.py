@@ -321,6 +321,16 @@ TABLE = [
     ("leadership:measurement_create", lambda c: {"pk": c["indicator"].pk}, "get",
      ODENSE_MANAGER),
     ("leadership:dashboard", None, "get", LEADERS_ONLY),
+    # Privacy: everyone's own data; another person's data and erasure for administrators; the
+    # audit log for analysts and administrators.
+    ("privacy:my_data", None, "get", LOGGED_IN),
+    ("privacy:my_data_download", None, "get", LOGGED_IN),
+    ("privacy:person_data", lambda c: {"pk": c["staff"].pk}, "get",
+     expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    ("privacy:person_erase", lambda c: {"pk": c["staff"].pk}, "get",
+     expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    ("privacy:audit_log", None, "get",
+     expect(LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200)),
     ("api-schema", None, "get", EVERYONE),
     ("api-docs", None, "get", EVERYONE),
     ("api-root", None, "get", API_LOGGED_IN),
