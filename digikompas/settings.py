@@ -146,6 +146,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # then write (e.g. counting a session's free seats, then enrolling) wait for each other
     # instead of one failing with "database is locked".
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Write-ahead log: readers (the pages) do not wait for the writer (the task worker, an
+    # import), and a commit appends to the log instead of rewriting the journal.
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The database cache is shared by every app server, so login rate limits hold across them.

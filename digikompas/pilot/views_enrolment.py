@@ -247,8 +247,8 @@ def mine(request):
     actor = actor_for(request.user)
     person = _own_person(actor)
     now = timezone.now()
-    # Made on the first visit: the address is only worth a row once someone looks for it.
-    feed, _created = CalendarFeed.objects.get_or_create(person=person)
+    # Made when the person asks for it (feed_reset): looking at a page changes nothing.
+    feed = CalendarFeed.objects.filter(person=person).first()
     places = list(
         person.enrolments.filter(status__in=ACTIVE)
         .select_related("session__module__programme", "session__facilitator")
@@ -259,7 +259,7 @@ def mine(request):
     past = [e for e in places if e.session.ends_at < now and e.status == EnrolmentStatus.ENROLLED][
         ::-1
     ]
-    https_address, webcal_address = _feed_addresses(request, feed)
+    https_address, webcal_address = _feed_addresses(request, feed) if feed else ("", "")
     context = {
         "person": person,
         "upcoming": upcoming,
@@ -298,16 +298,20 @@ def mine(request):
 @require_POST
 @login_required
 def feed_reset(request):
-    """A new secret address for the person's calendar feed; the old one stops working."""
+    """The person's calendar feed at a secret address: made on the first call, and replaced
+    by a new one on the next (the old address then stops working)."""
     person = _own_person(actor_for(request.user))
-    CalendarFeed.objects.update_or_create(person=person, defaults={"token": new_feed_token()})
-    messages.success(
-        request,
-        _(
+    _feed, created = CalendarFeed.objects.update_or_create(
+        person=person, defaults={"token": new_feed_token()}
+    )
+    if created:
+        message = _("Your calendar has an address: subscribe to it in your calendar program.")
+    else:
+        message = _(
             "Your calendar has a new address. The old address no longer works: subscribe to the "
             "new one in your calendar program."
-        ),
-    )
+        )
+    messages.success(request, message)
     return redirect(reverse("pilot:mine") + "#calendar")
 
 

@@ -181,7 +181,11 @@ def _surveys(person: Person) -> dict:
                 "sent_at": _when(invitation.sent_at),
                 "reminded_at": _when(invitation.reminded_at),
                 "started_at": _when(invitation.started_at),
-                "answered_at": _when(invitation.responded_at),
+                "answered": invitation.responded_at is not None,
+                # An anonymous round keeps no moment of answering (surveys.services.answered_at).
+                "answered_at": (
+                    _when(invitation.responded_at) if invitation.round.is_confidential else None
+                ),
                 # Answers saved but not submitted yet, by question code.
                 "saved_answers": invitation.draft,
             }

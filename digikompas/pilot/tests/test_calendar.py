@@ -170,7 +170,7 @@ def test_the_calendar_file_is_tentative_for_someone_waiting(client, session, ode
 def test_a_calendar_program_reads_the_feed_without_logging_in(client, session, staff):
     enrol(session, staff)
     log_in(client, staff)
-    client.get(reverse("pilot:mine"))  # the address is made on the first visit
+    client.post(reverse("pilot:feed_reset"))  # she asks for the address
     token = CalendarFeed.objects.get(person=staff).token
     client.logout()
 
@@ -189,12 +189,20 @@ def test_an_unknown_feed_address_is_not_found(client, db):
     assert client.get("/pilot/calendar/not-a-real-token.ics").status_code == 404
 
 
-def test_the_mine_page_shows_the_feed_addresses(client, staff):
+def test_the_mine_page_makes_the_feed_address_on_request_and_keeps_it(client, staff):
     log_in(client, staff)
 
+    # Looking changes nothing: the address is made when she asks for it.
     page = html(client.get(reverse("pilot:mine")))
+    assert not CalendarFeed.objects.exists()
+    assert "/pilot/calendar/" not in page
+    assert "Make the address of my calendar" in page
+
+    response = client.post(reverse("pilot:feed_reset"), follow=True)
 
     token = CalendarFeed.objects.get(person=staff).token
+    page = html(response)
+    assert "Your calendar has an address: subscribe to it in your calendar program." in page
     assert f'value="http://testserver/pilot/calendar/{token}.ics"' in page
     assert f'href="webcal://testserver/pilot/calendar/{token}.ics"' in page
     # Visiting again keeps the address.
@@ -205,7 +213,7 @@ def test_the_mine_page_shows_the_feed_addresses(client, staff):
 def test_a_new_address_makes_the_old_one_stop_working(client, staff, session):
     enrol(session, staff)
     log_in(client, staff)
-    client.get(reverse("pilot:mine"))
+    client.post(reverse("pilot:feed_reset"))
     old = CalendarFeed.objects.get(person=staff).token
 
     response = client.post(reverse("pilot:feed_reset"), follow=True)

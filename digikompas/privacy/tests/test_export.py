@@ -79,7 +79,12 @@ def test_the_export_holds_the_confidential_answers_and_not_the_anonymous_ones(li
     answers = {a["code"]: a["answer"] for a in responses[0]["answers"]}
     assert answers["why-not"] == CONFIDENTIAL_TEXT
     assert answers["frequency"] == "Never"
-    assert [i["anonymity"] for i in data["surveys"]["invitations"]] == ["Confidential", "Anonymous"]
+    invitations = data["surveys"]["invitations"]
+    assert [i["anonymity"] for i in invitations] == ["Confidential", "Anonymous"]
+    # She answered both; only the confidential round keeps when.
+    assert [i["answered"] for i in invitations] == [True, True]
+    assert invitations[0]["answered_at"] is not None
+    assert invitations[1]["answered_at"] is None
     assert data["surveys"]["note"].startswith("Answers given in anonymous rounds are stored")
     assert ANONYMOUS_TEXT not in export.dumps(data)
 

@@ -75,13 +75,11 @@ AXE_EXEMPT = {
 }
 
 # Rows that change when someone merely logs in or looks: sessions, when a second factor was last
-# used, and the audit log of who viewed personal data. And one a view makes: a person's secret
-# calendar address, made the first time they open "My pilot education" (idempotent).
+# used, and the audit log of who viewed personal data.
 VOLATILE_MODELS = {
     "sessions.session",
     "mfa.authenticator",
     "privacy.auditevent",
-    "pilot.calendarfeed",
 }
 
 # Forms that are not sent empty: they delete, erase or log out.

@@ -5,7 +5,7 @@ import datetime
 import io
 
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
@@ -24,7 +24,8 @@ def _task(status, *, started_minutes_ago):
 
 def _requeue(*args):
     out = io.StringIO()
-    call_command("requeue_stale_tasks", *args, stdout=out)
+    with translation.override("en"):
+        call_command("requeue_stale_tasks", *args, stdout=out)
     return out.getvalue().splitlines()
 
 
