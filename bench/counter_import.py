@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -122,6 +123,8 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digikompas.settings")
     # As deployed: with DEBUG on, Django logs every query with its time and SQL.
     os.environ.setdefault("DEBUG", "false")
+    # ... and so with a key of its own (settings refuse the development key with DEBUG off).
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
     import django
 
     django.setup()
