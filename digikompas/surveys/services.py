@@ -209,6 +209,12 @@ def save_answers(*, invitation: Invitation, answers: Mapping[str, object]) -> In
         .get(pk=invitation.pk)
     )
     invitation.round = round
+    return save_answers_locked(invitation=invitation, answers=answers)
+
+
+def save_answers_locked(*, invitation: Invitation, answers: Mapping[str, object]) -> Invitation:
+    """save_answers() for a caller that read the invitation with its row locked, in the
+    transaction it is still in: the answering page does, to save with one read less."""
     _check_open(invitation)
     if invitation.responded_at is not None:
         return invitation

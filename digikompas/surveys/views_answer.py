@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,9 +26,13 @@ from .profiles import profile_of
 # The profile on the done page names what to learn for at most this many of the largest gaps.
 
 
-def _invitation(token: str) -> Invitation:
-    """The invitation of a personal link; 404 for any other token."""
-    return get_object_or_404(Invitation.objects.select_related("round__survey"), token=token)
+def _invitation(token: str, *, lock: bool = False) -> Invitation:
+    """The invitation of a personal link; 404 for any other token. With `lock`, its row (not
+    the round's or the survey's) is locked until the transaction ends."""
+    invitations = Invitation.objects.select_related("round__survey")
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
+    return get_object_or_404(invitations, token=token)
 
 
 def _see_other(url: str) -> HttpResponseRedirect:
@@ -121,7 +126,16 @@ def _page_after(token: str, number: int, page_count: int, *, back: bool) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def section(request, token, number):
-    invitation = _invitation(token)
+    if request.method == "POST":
+        # One transaction: the invitation is read locked, the answers checked and saved, with
+        # no second read of it. Every respondent saves every page: this is the hot path.
+        with transaction.atomic():
+            return _section(request, token, number, locked=True)
+    return _section(request, token, number, locked=False)
+
+
+def _section(request, token, number, *, locked: bool):
+    invitation = _invitation(token, lock=locked)
     if unavailable := _unavailable(request, invitation):
         return unavailable
     sections = _sections(invitation)
@@ -141,7 +155,7 @@ def section(request, token, number):
         try:
             # The valid answers are saved even when others on the page are not, so nothing
             # that was right is lost while the respondent corrects the rest.
-            services.save_answers(invitation=invitation, answers=form.answers_to_save())
+            services.save_answers_locked(invitation=invitation, answers=form.answers_to_save())
         except services.RoundClosed:
             invitation.round.refresh_from_db()
             return _closed(request, invitation)

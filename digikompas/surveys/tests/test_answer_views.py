@@ -646,7 +646,7 @@ def test_without_a_profile_for_the_job_role_only_own_levels_are_shown(en, invita
 
 def test_the_pages_take_a_fixed_number_of_queries(client, invitation, django_assert_num_queries):
     services.save_answers(invitation=invitation, answers=COMPLETE)
-    # The invitation with its round, survey, person and library; the survey's pages; the items
+    # The invitation with its round and survey; the survey's pages; the items
     # (of the page's section) with their competencies, frameworks and conditions; the
     # frameworks' levels; the descriptors, which the start page does not show. Page 2 has no
     # competency items, so neither levels nor descriptors. The survey's pages and questions are
@@ -661,10 +661,10 @@ def test_the_pages_take_a_fixed_number_of_queries(client, invitation, django_ass
             assert client.get(path).status_code == 200
         with django_assert_num_queries(again):
             assert client.get(path).status_code == 200
-    # Saving a page: the invitation, the page's items without the descriptors the first time
-    # (with the levels), then the invitation locked and updated (the savepoints are the test's
+    # Saving a page: the invitation read locked, the page's items without the descriptors the
+    # first time (with the levels), then the invitation updated (the savepoints are the test's
     # transaction; a server has its BEGIN and COMMIT instead).
-    for queries in (5, 3):
+    for queries in (4, 2):
         with CaptureQueriesContext(connection) as saved:
             response = client.post(url("answer_section", invitation, 1), {**PAGE_1, **NEXT})
             assert response.status_code == 303
