@@ -881,3 +881,18 @@ def test_the_catalogue_pages_pass_axe(
     page.locator("main form button[type=submit]").click()
     page.wait_for_selector(".alert-error")
     assert_accessible(page)
+
+
+def test_coordinators_reach_a_modules_evaluations_and_the_materials(
+    client, coordinator, staff, programme, module
+):
+    log_in_client(client, coordinator)
+    page = html(client.get(url("programme_detail", programme.pk)))
+    assert f'href="{url("material_list")}">Materials and tools</a>' in page
+    page = html(client.get(url("module_detail", module.pk)))
+    assert f'href="{url("evaluation_summary", module.pk)}">Evaluations</a>' in page
+    # Staff have neither link: the evaluations of all sessions are not theirs.
+    log_in_client(client, staff)
+    assert url("evaluation_summary", module.pk) not in html(
+        client.get(url("module_detail", module.pk))
+    )
