@@ -59,7 +59,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from itertools import repeat
 from typing import NamedTuple
 
@@ -127,6 +127,8 @@ class CounterError(Exception):
 # -- COUNTER vocabulary ------------------------------------------------------------------------
 
 
+# Headings and month headings repeat from file to file: both are cached.
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
     """A name without case, spaces, underscores and hyphens: how headings are compared."""
     # As _KEY_JUNK.sub("", text).lower(), in fewer steps: split() drops what \s matches.
@@ -270,6 +272,7 @@ def _count(text: str) -> int:
     raise ValueError(_("%(value)s is not a whole number.") % {"value": text})
 
 
+@lru_cache(maxsize=4096)
 def _month(text: str) -> datetime.date | None:
     """The month of a heading such as "Jan-2022", "jan 2022", "January 2022", "2022-01" or a
     date on the 1st (from an XLSX date cell); None when it is not a month."""

@@ -23,7 +23,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import ExtractDay, Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -365,13 +366,29 @@ class UsageImport(models.Model):
         return f"{self.report} ({self.municipality}, {self.imported_at:%Y-%m-%d})"
 
 
+class DayOfMonth(ExtractDay):
+    """A date's day of the month, as a CHECK constraint reads it cheaply. On SQLite Django's
+    ExtractDay calls a Python function for every row written (a third of a COUNTER import's
+    time in the database); this reads the day from the ISO text SQLite keeps ("2026-11-01")."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(substr({sql}, 9, 2) AS integer)", params
+
+
 class UsageRecord(models.Model):
     """How often a resource was used in a municipality in a month, by one metric (e.g.
     Total_Item_Requests, Unique_Title_Requests, loans). One row per resource, municipality,
     month and metric: importing a month again replaces it."""
 
-    resource = models.ForeignKey(DigitalResource, on_delete=models.CASCADE, related_name="usage")
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="usage")
+    # No index of their own: the unique constraint's index starts with the resource and the
+    # (municipality, month) index with the municipality, and every index costs each import.
+    resource = models.ForeignKey(
+        DigitalResource, on_delete=models.CASCADE, related_name="usage", db_index=False
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="usage", db_index=False
+    )
     month = models.DateField(_("month"))
     metric = models.CharField(_("metric"), max_length=100)
     count = models.PositiveBigIntegerField(_("count"))
@@ -389,7 +406,9 @@ class UsageRecord(models.Model):
             models.UniqueConstraint(
                 "resource", "municipality", "month", "metric", name="one_figure_per_month"
             ),
-            models.CheckConstraint(condition=Q(month__day=1), name="usage_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Exact(DayOfMonth("month"), 1), name="usage_month_is_first_day"
+            ),
         ]
         indexes = [models.Index(fields=["municipality", "month"], name="usage_municipality_month")]
 

@@ -5,6 +5,8 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import translation
 
@@ -279,3 +281,24 @@ def test_monthly_leaves_out_months_without_figures(resources, odense):
         datetime.date(2011, 12, 1),
         datetime.date(2012, 3, 15),
     ) == {datetime.date(2012, 1, 1): 0, datetime.date(2012, 2, 1): 20, datetime.date(2012, 3, 1): 0}
+
+
+@pytest.mark.parametrize("day", [2, 15, 28])
+def test_a_figure_is_refused_for_any_day_but_the_first(day, resources, odense):
+    """The database itself keeps a figure on the first day of its month (the check reads the
+    day in SQL on SQLite, not through a Python function), and so does model validation."""
+    record = UsageRecord(
+        resource=resources["Annual Reviews"],
+        municipality=odense,
+        month=datetime.date(2024, 3, day),
+        metric="Total_Item_Requests",
+        count=4,
+    )
+    with pytest.raises(ValidationError, match="usage_month_is_first_day"):
+        record.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        record.save()
+    record.month = datetime.date(2024, 3, 1)
+    record.full_clean()
+    record.save()
+    assert UsageRecord.objects.get().month == datetime.date(2024, 3, 1)
