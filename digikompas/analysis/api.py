@@ -21,6 +21,7 @@ from digikompas.orgs.access import actor_for
 from digikompas.orgs.api import DATA_PERMISSIONS
 from digikompas.orgs.models import Library
 from digikompas.orgs.serializers import MAX_ID
+from digikompas.privacy import audit
 from digikompas.surveys.serializers import DetailSerializer
 
 from . import report_services
@@ -219,6 +220,7 @@ class ReportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 "status": report.get_status_display()
             }
             return Response({"detail": detail}, status=status.HTTP_409_CONFLICT)
+        audit.record(request, audit.Action.EXPORTED_RESULTS, obj=report, detail=audit.API)
         return file_response(report)
 
 

@@ -9,10 +9,12 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
+from rest_framework.response import Response
 
 from digikompas.orgs import serializers
 from digikompas.orgs.access import actor_for, get_person, visible_people
 from digikompas.orgs.models import Library, Municipality, Person, Region
+from digikompas.privacy import audit
 
 
 class HasRequiredSecondFactor(permissions.BasePermission):
@@ -126,6 +128,21 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_object(self):
         return get_person(actor_for(self.request.user), self.kwargs["pk"])
+
+    # Reading other people through the API is logged as the same pages are (privacy.audit).
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        own = getattr(actor_for(request.user).person, "pk", None)
+        if any(person["id"] != own for person in response.data["results"]):
+            audit.record(request, audit.Action.VIEWED_STAFF_LIST, detail=audit.API)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        if person != actor_for(request.user).person:
+            audit.record(request, audit.Action.VIEWED_PERSON, obj=person, detail=audit.API)
+        return Response(self.get_serializer(person).data)
 
 
 def register(router) -> None:

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from digikompas.orgs.access import actor_for
 from digikompas.orgs.api import DATA_PERMISSIONS
+from digikompas.privacy import audit
 from digikompas.surveys.serializers import DetailSerializer
 
 from . import access, serializers
@@ -64,7 +65,10 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
         actor = actor_for(request.user)
         if not access.reads_effect(actor):
             raise PermissionDenied(_("Only education coordinators and analysts read the effect."))
-        return Response(as_json(programme_effect(access.get_programme(actor, pk))))
+        programme = access.get_programme(actor, pk)
+        body = as_json(programme_effect(programme))
+        audit.record(request, audit.Action.VIEWED_RESULTS, obj=programme, detail=audit.API)
+        return Response(body)
 
 
 def _with_seats(sessions):
@@ -153,6 +157,23 @@ class EnrolmentViewSet(
         enrolment = access.get_enrolment(self.actor, self.kwargs["pk"])
         self.check_object_permissions(self.request, enrolment)
         return enrolment
+
+    # Other people's places, read through the API, are logged as the participants page is.
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        own = getattr(self.actor.person, "pk", None)
+        if any(enrolment["person"] != own for enrolment in response.data["results"]):
+            audit.record(request, audit.Action.VIEWED_PARTICIPANTS, detail=audit.API)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        enrolment = self.get_object()
+        if enrolment.person != self.actor.person:
+            audit.record(
+                request, audit.Action.VIEWED_PARTICIPANTS, obj=enrolment.session, detail=audit.API
+            )
+        return Response(self.get_serializer(enrolment).data)
 
     @extend_schema(
         summary=gettext_lazy("Enrol in a session"),

@@ -228,6 +228,8 @@ def enrol_staff(request, pk):
         "closed": session.has_started(),
         "chosen": {str(pk) for pk in request.POST.getlist("people")} if form.errors else set(),
     }
+    if rows:  # the staff's names and places: logged as the staff list is
+        audit.record(request, audit.Action.VIEWED_STAFF_LIST, obj=session)
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "pilot/enrolment/enrol_staff.html", context, status=status)
 

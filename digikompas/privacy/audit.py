@@ -12,6 +12,9 @@ from .models import Action, AuditEvent
 # The columns' lengths: longer labels and paths are cut rather than refused.
 _LABEL, _PATH = 300, 500
 
+# The detail of an event written by the API (/api/v1/) rather than by a page.
+API = "API"
+
 
 def describe(obj: models.Model | None) -> dict[str, str]:
     """The text that identifies an object in the log: its model's label, its id and its name."""

@@ -8,6 +8,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from digikompas.analysis.models import Report, ReportKind, ReportStatus
+from digikompas.privacy.models import Action, AuditEvent
 from digikompas.surveys.tests.conftest import open_round
 
 REPORTS = "/api/v1/reports/"
@@ -69,6 +70,14 @@ def test_an_analyst_asks_for_a_report_follows_it_and_downloads_it(
     data = json.loads(download.content)
     hidden = [row for row in data["tables"]["library"] if row["name"] == "Vollsmose Bibliotek"]
     assert {(row["mean"], row["suppressed"]) for row in hidden} == {(None, True)}
+    # The download is in the audit log, as the web page's is; asking and following are not.
+    event = AuditEvent.objects.get()
+    assert (event.actor_email, event.action, event.object_id, event.detail) == (
+        analyst.email,
+        Action.EXPORTED_RESULTS,
+        str(report.pk),
+        "API",
+    )
 
 
 def test_a_library_leader_asks_for_the_report_of_their_library(
@@ -188,6 +197,7 @@ def test_a_report_that_is_not_done_cannot_be_downloaded_yet(
 
     assert response.status_code == 409
     assert response.json() == {"detail": "The report is not ready yet (status: Waiting to start)."}
+    assert not AuditEvent.objects.exists()
 
 
 def test_reports_outside_ones_units_are_not_found(

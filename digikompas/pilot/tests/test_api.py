@@ -13,6 +13,7 @@ from digikompas.pilot import enrolment as service
 from digikompas.pilot.effect import programme_effect
 from digikompas.pilot.effect_export import as_json
 from digikompas.pilot.models import Enrolment, EnrolmentStatus, ExperienceLog, Session, WouldRepeat
+from digikompas.privacy.models import Action, AuditEvent
 from digikompas.testing import make_person
 from digikompas.web.tests.test_api_schema import generated_schema
 
@@ -298,6 +299,27 @@ def test_each_sees_the_enrolments_they_may(
     assert get(client, f"{ENROLMENTS}{other.pk}/", staff).status_code == 404
 
 
+def test_other_peoples_places_read_through_the_api_are_in_the_audit_log(
+    client, staff, library_leader, session
+):
+    own = service.enrol(session, staff)
+    get(client, ENROLMENTS, staff)
+    get(client, f"{ENROLMENTS}{own.pk}/", staff)
+    assert not AuditEvent.objects.exists()  # one's own places are not logged
+
+    get(client, ENROLMENTS, library_leader)
+    get(client, f"{ENROLMENTS}{own.pk}/", library_leader)
+
+    assert list(
+        AuditEvent.objects.order_by("pk").values_list(
+            "actor_email", "action", "object_id", "detail"
+        )
+    ) == [
+        (library_leader.email, Action.VIEWED_PARTICIPANTS, "", "API"),
+        (library_leader.email, Action.VIEWED_PARTICIPANTS, str(session.pk), "API"),
+    ]
+
+
 def test_cancelling_gives_the_seat_to_the_first_waiting(client, staff, colleagues, session):
     mine = service.enrol(session, staff)
     service.enrol(session, colleagues[0])
@@ -375,6 +397,7 @@ def test_the_effect_is_refused_to_others(client, request, programme, member):
     assert response.json() == {
         "detail": "Only education coordinators and analysts read the effect."
     }
+    assert not AuditEvent.objects.exists()
 
 
 @pytest.mark.parametrize("member", ["coordinator", "analyst"])
@@ -388,6 +411,12 @@ def test_coordinators_and_analysts_get_the_effect_as_the_download_has_it(
     body.pop("generated_at"), expected.pop("generated_at")
     assert body == expected
     assert body["groups"][0]["n"] == 8
+    event = AuditEvent.objects.get()
+    assert (event.action, event.object_id, event.detail) == (
+        Action.VIEWED_RESULTS,
+        str(programme.pk),
+        "API",
+    )
 
 
 def test_an_unknown_programmes_effect_is_not_found(client, coordinator, programme):

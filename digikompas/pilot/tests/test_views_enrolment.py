@@ -18,6 +18,7 @@ from django.utils import timezone
 from digikompas.pilot.enrolment import enrol, record_attendance
 from digikompas.pilot.models import Completion, Enrolment, EnrolmentStatus, Session
 from digikompas.pilot.views_enrolment import when
+from digikompas.privacy.models import Action, AuditEvent
 from digikompas.testing import assert_accessible, field_error, html, log_in, make_person, message
 from digikompas.testing import log_in_client as log_in_client
 
@@ -177,6 +178,10 @@ def test_the_staff_page_lists_whom_the_leader_may_enrol(
     assert "Dorthe Dahl" not in page  # Aarhus
     assert f'value="{library_leader.pk}"' not in page  # herself: she uses the enrol button
     assert "0 of 2 taken, 0 on the waiting list" in page
+    # The staff's names are personal data: the page is in the audit log, as staff lists are.
+    assert list(AuditEvent.objects.values_list("actor_email", "action", "object_id")) == [
+        (library_leader.email, Action.VIEWED_STAFF_LIST, str(session.pk))
+    ]
 
 
 def test_the_staff_page_finds_people_by_name(client, session, library_leader, odense_main):

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from digikompas.accounts.models import User
 from digikompas.privacy import audit
@@ -62,6 +63,46 @@ def test_the_event_keeps_who_it_was_after_the_login_is_deleted(client, staff, li
 
     event = AuditEvent.objects.get()
     assert (event.user, event.actor_email) == (None, "bent@odense.example")
+
+
+# -- the same through the API ---------------------------------------------------------------------
+
+
+def _api(client, url, person):
+    token, _created = Token.objects.get_or_create(user=person.user)
+    return client.get(url, headers={"Authorization": f"Token {token.key}"})
+
+
+def _api_events():
+    return list(
+        AuditEvent.objects.order_by("pk").values_list("action", "object_label", "detail", "path")
+    )
+
+
+def test_a_leader_listing_people_through_the_api_is_recorded(client, staff, library_leader):
+    assert _api(client, "/api/v1/people/", library_leader).status_code == 200
+
+    assert _api_events() == [(Action.VIEWED_STAFF_LIST, "", "API", "/api/v1/people/")]
+
+
+def test_listing_only_oneself_through_the_api_is_not_recorded(client, staff, library_leader):
+    response = _api(client, "/api/v1/people/", staff)
+
+    assert [person["id"] for person in response.json()["results"]] == [staff.pk]
+    assert _api_events() == []
+
+
+def test_a_person_read_through_the_api_is_recorded_unless_it_is_oneself(
+    client, staff, library_leader, other_leader
+):
+    url = f"/api/v1/people/{staff.pk}/"
+    assert _api(client, url, staff).status_code == 200
+    assert _api(client, url, other_leader).status_code == 404
+    assert _api_events() == []
+
+    assert _api(client, url, library_leader).json()["email"] == staff.email
+
+    assert _api_events() == [(Action.VIEWED_PERSON, "Alice Andersen", "API", url)]
 
 
 # -- the audit log page ---------------------------------------------------------------------------
