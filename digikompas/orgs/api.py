@@ -133,9 +133,12 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        own = getattr(actor_for(request.user).person, "pk", None)
-        if any(person["id"] != own for person in response.data["results"]):
-            audit.record(request, audit.Action.VIEWED_STAFF_LIST, detail=audit.API)
+        audit.record_if_others(
+            request,
+            audit.Action.VIEWED_STAFF_LIST,
+            [person["id"] for person in response.data["results"]],
+            actor_for(request.user).person,
+        )
         return response
 
     def retrieve(self, request, *args, **kwargs):

@@ -162,9 +162,12 @@ class EnrolmentViewSet(
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        own = getattr(self.actor.person, "pk", None)
-        if any(enrolment["person"] != own for enrolment in response.data["results"]):
-            audit.record(request, audit.Action.VIEWED_PARTICIPANTS, detail=audit.API)
+        audit.record_if_others(
+            request,
+            audit.Action.VIEWED_PARTICIPANTS,
+            [enrolment["person"] for enrolment in response.data["results"]],
+            self.actor.person,
+        )
         return response
 
     def retrieve(self, request, *args, **kwargs):

@@ -57,6 +57,14 @@ def record(
     )
 
 
+def record_if_others(request, action: Action | str, person_ids, person) -> None:
+    """Note an API list that shows people: when any of `person_ids` is not the caller's own
+    `person` (None for a login without one), as the pages that list people are logged."""
+    own = getattr(person, "pk", None)
+    if any(pk != own for pk in person_ids):
+        record(request, action, detail=API)
+
+
 def record_system(
     action: Action | str,
     *,

@@ -140,6 +140,19 @@ def make_survey(framework, *, key="test-survey") -> Survey:
 COMPLETE = {"s-1": 2, "s-2": 1, "time-1": 4, "frequency": "never", "why-not": "Tid"}
 
 
+def assert_browser_answers(response) -> None:
+    """The answers the browser tests give to make_survey() (by mouse, or by keyboard only in
+    web/tests/test_keyboard.py), as stored."""
+    answers = {a.item.code: a for a in response.answers.select_related("item")}
+    assert answers["s-1"].number == 2
+    assert answers["s-2"].number == 1
+    assert answers["time-1"].number == 4
+    assert answers["frequency"].text == "never"
+    assert answers["why-not"].text == "Tid"
+    assert answers["resources"].choices == ["ereolen"]
+    assert answers["hours"].number == 12
+
+
 @pytest.fixture
 def published_framework(db):
     framework = frameworks.create_framework(content=make_content())

@@ -11,7 +11,7 @@ from digikompas.surveys import services
 from digikompas.surveys.models import Response
 from digikompas.testing import assert_accessible
 
-from .conftest import COMPLETE
+from .conftest import COMPLETE, assert_browser_answers
 
 pytestmark = pytest.mark.browser
 
@@ -169,14 +169,7 @@ def test_the_survey_can_be_answered_with_the_keyboard_alone(page, invitation):
     page.wait_for_url(f"**{_path(invitation, 'answer_done')}")
 
     response = Response.objects.get()
-    answers = {a.item.code: a for a in response.answers.select_related("item")}
-    assert answers["s-1"].number == 2
-    assert answers["s-2"].number == 1
-    assert answers["time-1"].number == 4
-    assert answers["frequency"].text == "never"
-    assert answers["why-not"].text == "Tid"
-    assert answers["resources"].choices == ["ereolen"]
-    assert answers["hours"].number == 12
+    assert_browser_answers(response)
 
 
 def test_a_page_of_questions_fits_a_phone(page, invitation):

@@ -19,7 +19,7 @@ from digikompas.frameworks.tests.conftest import make_content
 from digikompas.pilot.models import Enrolment, EnrolmentStatus, Module, Programme, Session
 from digikompas.surveys import services as surveys
 from digikompas.surveys.models import Response
-from digikompas.surveys.tests.conftest import make_survey, open_round
+from digikompas.surveys.tests.conftest import assert_browser_answers, make_survey, open_round
 from digikompas.testing import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -147,14 +147,7 @@ def test_a_survey_is_answered_from_the_invitation_to_the_receipt_with_the_keyboa
     assert page.locator("h1").inner_text() == "Tak for dine svar"
 
     response = Response.objects.get(round=invitation.round)
-    answers = {a.item.code: a for a in response.answers.select_related("item")}
-    assert answers["s-1"].number == 2
-    assert answers["s-2"].number == 1
-    assert answers["time-1"].number == 4
-    assert answers["frequency"].text == "never"
-    assert answers["why-not"].text == "Tid"
-    assert answers["resources"].choices == ["ereolen"]
-    assert answers["hours"].number == 12
+    assert_browser_answers(response)
 
 
 @pytest.fixture
