@@ -58,7 +58,8 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from itertools import repeat
 from typing import NamedTuple
@@ -81,6 +82,7 @@ class Row(NamedTuple):
 
 # A Row from a tuple of its fields, made in C (map(_new_row, zip(...)) builds rows in bulk).
 _new_row = partial(tuple.__new__, Row)
+_add = operator.add
 
 
 @dataclass
@@ -92,6 +94,21 @@ class Report:
     exceptions: list[dict]  # {"code": int, "severity": str, "message": str, "data": str}
     first_month: datetime.date
     last_month: datetime.date
+    # The counts summed by (platform, month, metric), when the reader summed them as it read
+    # (the tabular readers do, a row's months at once); sums() sums the rows otherwise.
+    summed: dict[tuple[str, datetime.date, str], int] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def sums(self) -> dict[tuple[str, datetime.date, str], int]:
+        """The counts summed over titles, items and the like: one per platform, month and
+        metric."""
+        if self.summed is None:
+            summed: dict[tuple[str, datetime.date, str], int] = defaultdict(int)
+            for platform, month, metric, count, _title in self.rows:
+                summed[platform, month, metric] += count
+            self.summed = dict(summed)
+        return self.summed
 
     @property
     def label(self) -> str:
@@ -517,15 +534,22 @@ _XML_TEXT = re.compile(rf"<{_P}t(?:\s[^>]*)?>([^<]*)</{_P}t>")
 _XML_STRING_ITEM = re.compile(rf"<{_P}si>(.*?)</{_P}si>|<{_P}si\s*/>", re.DOTALL)
 _XML_PLAIN_ITEM = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
 _XML_PHONETIC = re.compile(rf"<{_P}rPh\b.*?</{_P}rPh>", re.DOTALL)
-_COLUMN_INDEX: dict[str, int] = {}
 
 
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    _COLUMN_INDEX[letters] = index - 1
-    return index - 1
+class _ColumnIndexes(dict):
+    """The index of a column by its letters ("A" 0, "AB" 27), worked out once."""
+
+    def __missing__(self, letters: str) -> int:
+        index = 0
+        for letter in letters:
+            index = index * 26 + ord(letter) - 64
+        self[letters] = index - 1
+        return index - 1
+
+
+_COLUMN_INDEX = _ColumnIndexes()
+# The parts (style, type) of a shared-string cell's attributes: its style does not matter.
+_SHARED_STRING = (None, "s")
 
 
 def _xml_text(text: str) -> str:
@@ -663,7 +687,9 @@ def _zip_members(raw: bytes) -> _ZipMembers | None:
         ):
             return None
         name = raw[at + _ZIP_ENTRY.size : at + _ZIP_ENTRY.size + name_length]
-        decoded = name.decode("utf-8" if flags & 0x800 else "cp437")
+        # ASCII (the names of a workbook's members) reads the same in both; "cp437" is
+        # slow: a Python codec.
+        decoded = name.decode("ascii" if name.isascii() else "utf-8" if flags & 0x800 else "cp437")
         members[decoded] = _Member(method, crc, compressed, size, local)
         at += _ZIP_ENTRY.size + name_length + extra_length + comment_length
     return members
@@ -725,7 +751,7 @@ def _sheet_cells(sheet: str, strings: list[str], dates) -> list[list[str]]:
                 plain = _XML_PLAIN_ATTRIBUTES.fullmatch(attributes)
                 if plain is None:
                     break
-                attribute_parts[attributes] = plain.groups()
+                attribute_parts[attributes] = _SHARED_STRING if plain[2] == "s" else plain.groups()
             else:
                 cell_parts = found
     if cell_parts is None:
@@ -750,10 +776,15 @@ def _sheet_cells(sheet: str, strings: list[str], dates) -> list[list[str]]:
                 cells = []
                 table.append(cells)
                 last_row = number
-        column = column_of.get(letters)
-        if column is None:
-            column = _column_index(letters)
-        style, kind = attribute_parts[attributes]
+        column = column_of[letters]
+        parts = attribute_parts[attributes]
+        if parts is _SHARED_STRING:  # most cells, hence first and without unpacking
+            text = strings[int(text)]
+            if len(cells) < column:
+                cells.extend([""] * (column - len(cells)))
+            cells.append(text.strip())
+            continue
+        style, kind = parts
         if kind == "s":
             text = strings[int(text)]
         elif kind is None or kind == "n":
@@ -955,7 +986,7 @@ def _parse_r5_table(table: list[list[str]], start: int) -> Report:
         problems.add(None, None, _("The column headings and the figures are missing."))
         problems.raise_any()
     headings = table[index]
-    rows = _r5_body(table, index, headings, report_id, period, problems)
+    rows, summed = _r5_body(table, index, headings, report_id, period, problems)
     problems.raise_any()
     months = sorted({row.month for row in rows})
     first, last = period if period else (months[0], months[-1]) if months else (None, None)
@@ -965,10 +996,11 @@ def _parse_r5_table(table: list[list[str]], start: int) -> Report:
             "Reporting_Period",
             _("The report has no figures and no Reporting_Period, so its months are unknown."),
         )
-    return Report(release, report_id, name, rows, exceptions, first, last)
+    return Report(release, report_id, name, rows, exceptions, first, last, summed)
 
 
-def _r5_body(table, heading_index, headings, report_id, period, problems) -> list[Row]:
+def _r5_body(table, heading_index, headings, report_id, period, problems):
+    """The rows of the report's body and their sums (see _figures)."""
     keys = [_key(cell) for cell in headings]
     line = heading_index + 1
     family = report_id.split("_")[0] if report_id else None
@@ -990,12 +1022,12 @@ def _r5_body(table, heading_index, headings, report_id, period, problems) -> lis
             % {"id": report_id, "column": _TITLE_FIELD[family]},
         )
     if metric_at is None:
-        return []
+        return [], {}
     month_columns = _month_columns(
         headings, keys, max(metric_at, total_at or 0) + 1, line, set(), period, problems
     )
     if not month_columns:
-        return []
+        return [], {}
     return _figures(
         table,
         heading_index,
@@ -1078,8 +1110,11 @@ def _figures(
     fixed_metric=None,
     skip_totals=False,
 ):
-    """One Row per body row and month; the shared loop of the R5 and R4 readers."""
+    """One Row per body row and month, and the counts summed by (platform, month, metric); the
+    shared loop of the R5 and R4 readers."""
     rows: list[Row] = []
+    # The months' counts summed by (platform, metric): a row is added to them at once.
+    sums: dict[tuple[str, str], list[int]] = {}
     width = max(index for index, _month in month_columns) + 1
     need = max(i for i in (platform_at, metric_at, total_at, title_at, width - 1) if i is not None)
     known_metrics: dict[str, str | None] = {}
@@ -1091,6 +1126,12 @@ def _figures(
     )
     months = [month for _index, month in month_columns]
     institutions: set[str] = set()
+    # The columns where a "Total for all ..." row says so (title_at is 0 when there is one).
+    total_at_indexes = (
+        tuple(dict.fromkeys(i for i in (title_at, platform_at, 0) if i is not None))
+        if skip_totals
+        else ()
+    )
     complete = not any(problem.line == heading_index + 1 for problem in problems)
     for number in range(heading_index + 1, len(table)):
         cells = table[number]
@@ -1099,7 +1140,7 @@ def _figures(
         line = number + 1
         if len(cells) <= need:
             cells = cells + [""] * (need + 1 - len(cells))
-        if skip_totals and _is_total(cells, title_at, platform_at):
+        if total_at_indexes and _is_total(cells, total_at_indexes):
             continue
         platform = cells[platform_at] if platform_at is not None else ""
         if platform_at is not None and not platform:
@@ -1184,6 +1225,8 @@ def _figures(
         rows.extend(
             map(_new_row, zip(repeat(platform), months, repeat(metric), counts, repeat(title)))
         )
+        summed = sums.get((platform, metric))
+        sums[platform, metric] = counts if summed is None else list(map(_add, summed, counts))
     if len(institutions) > 1:
         problems.add(
             None,
@@ -1194,7 +1237,12 @@ def _figures(
             )
             % {"count": len(institutions)},
         )
-    return rows
+    summed = {
+        (platform, month, metric): count
+        for (platform, metric), counts in sums.items()
+        for month, count in zip(months, counts, strict=True)
+    }
+    return rows, summed
 
 
 def _release(value: str, line: int | None, column: str, problems: _Problems) -> str:
@@ -1364,13 +1412,13 @@ def _parse_r4_table(table: list[list[str]], start: int, match: re.Match) -> Repo
     month_columns = _month_columns(
         headings, keys, total_at + 1, line, _R4_NOT_MONTHS, period, problems
     )
-    rows = []
+    rows, summed = [], {}
     if (
         month_columns
         and platform_at is not None
         and (metric_at is not None or report_id in _R4_METRIC)
     ):
-        rows = _figures(
+        rows, summed = _figures(
             table,
             heading_index,
             headings,
@@ -1387,15 +1435,16 @@ def _parse_r4_table(table: list[list[str]], start: int, match: re.Match) -> Repo
     problems.raise_any()
     months = [month for _index, month in month_columns]
     first, last = period or (min(months), max(months))
-    return Report("4", report_id, _R4_NAMES[report_id], rows, [], first, last)
+    return Report("4", report_id, _R4_NAMES[report_id], rows, [], first, last, summed)
 
 
-def _is_total(cells: list[str], title_at: int | None, platform_at: int | None) -> bool:
-    """The "Total for all journals/titles/databases" row of a COUNTER 4 report."""
-    for index in (title_at, platform_at, 0):
-        if index is not None and cells[index].lower().startswith("total for all"):
-            return True
-    return False
+_TOTAL_FOR_ALL = re.compile("total for all", re.IGNORECASE).match
+
+
+def _is_total(cells: list[str], indexes: tuple[int, ...]) -> bool:
+    """The "Total for all journals/titles/databases" row of a COUNTER 4 report: one of the
+    cells at the indexes starts so."""
+    return any(map(_TOTAL_FOR_ALL, map(cells.__getitem__, indexes)))
 
 
 # -- monthly counts ----------------------------------------------------------------------------

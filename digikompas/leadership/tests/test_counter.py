@@ -184,6 +184,31 @@ def test_it_reads_the_totals_the_readme_states(name):
     assert totals(read(name)) == EXPECTED[name]
 
 
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_its_sums_per_platform_month_and_metric_are_the_rows_summed(name):
+    report = read(name)
+    # The tabular readers sum as they read; the store takes their sums, not the rows.
+    assert (report.summed is not None) == (not name.endswith(".json"))
+    expected = Counter()
+    for row in report.rows:
+        expected[row.platform, row.month, row.metric] += row.count
+    assert report.sums() == dict(expected)
+    assert len(report.sums()) == len({row[:3] for row in report.rows})
+
+
+def test_sums_count_an_empty_month_cell_as_0_when_the_total_shows_it():
+    content = R5_CSV.replace(
+        "Britannica,Total_Item_Requests,6,1,2,3", "Britannica,Total_Item_Requests,3,,,3"
+    )
+    report = parse(content.encode(), "pr.csv")
+    requests = {
+        month.month: count
+        for (_platform, month, metric), count in report.sums().items()
+        if metric == "Total_Item_Requests"
+    }
+    assert requests == {1: 0, 2: 0, 3: 3}
+
+
 @pytest.mark.parametrize(("name", "kind"), sorted(KINDS.items()))
 def test_it_tells_the_release_and_report_from_the_header(name, kind):
     report = read(name)
