@@ -60,7 +60,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from itertools import repeat
 from typing import NamedTuple
 
@@ -85,20 +85,63 @@ _new_row = partial(tuple.__new__, Row)
 _add = operator.add
 
 
+class Line(NamedTuple):
+    """A body row of a tabular report: what it counts, and its counts month by month (the
+    months of its Report)."""
+
+    platform: str
+    metric: str
+    title: str
+    counts: list[int]
+
+
+_new_line = partial(tuple.__new__, Line)
+
+
 @dataclass
 class Report:
+    """A report as read. Its figures are `rows`. The tabular readers give them as `lines`
+    instead, one per body row with all its months, summed as they were read: storing needs
+    only the sums (sums()), so the rows of lines are made when they are first asked for. The
+    readers of SUSHI JSON and monthly counts give rows (Report.of_rows)."""
+
     release: str  # "4", "5", "5.1" or "counts"
     report_id: str  # "PR", "TR_J1", ..., "JR1", ..., "counts"
     name: str
-    rows: list[Row]
     exceptions: list[dict]  # {"code": int, "severity": str, "message": str, "data": str}
     first_month: datetime.date
     last_month: datetime.date
-    # The counts summed by (platform, month, metric), when the reader summed them as it read
-    # (the tabular readers do, a row's months at once); sums() sums the rows otherwise.
-    summed: dict[tuple[str, datetime.date, str], int] | None = field(
-        default=None, repr=False, compare=False
-    )
+    lines: list[Line] = field(default_factory=list, repr=False)
+    months: list[datetime.date] = field(default_factory=list, repr=False)  # of the lines
+    # The counts summed by (platform, month, metric), as the tabular readers sum them.
+    summed: dict[tuple[str, datetime.date, str], int] | None = field(default=None, repr=False)
+
+    @classmethod
+    def of_rows(
+        cls,
+        release: str,
+        report_id: str,
+        name: str,
+        rows: list[Row],
+        exceptions: list[dict],
+        first_month: datetime.date,
+        last_month: datetime.date,
+    ) -> Report:
+        report = cls(release, report_id, name, exceptions, first_month, last_month)
+        report.rows = rows  # in place of the cached property's
+        return report
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        """One figure per line and month, in the order of the lines."""
+        return [
+            row
+            for platform, metric, title, counts in self.lines
+            for row in map(
+                _new_row,
+                zip(repeat(platform), self.months, repeat(metric), counts, repeat(title)),
+            )
+        ]
 
     def sums(self) -> dict[tuple[str, datetime.date, str], int]:
         """The counts summed over titles, items and the like: one per platform, month and
@@ -428,7 +471,7 @@ def parse_sushi(data: dict) -> Report:
         )
     if rows and not {item["code"] for item in exceptions} & INCOMPLETE_EXCEPTIONS:
         rows += _zero_months(rows, first, last)
-    return Report(release, report_id, name, rows, exceptions, first, last)
+    return Report.of_rows(release, report_id, name, rows, exceptions, first, last)
 
 
 # -- bytes to cells ----------------------------------------------------------------------------
@@ -986,21 +1029,20 @@ def _parse_r5_table(table: list[list[str]], start: int) -> Report:
         problems.add(None, None, _("The column headings and the figures are missing."))
         problems.raise_any()
     headings = table[index]
-    rows, summed = _r5_body(table, index, headings, report_id, period, problems)
+    lines, months, summed = _r5_body(table, index, headings, report_id, period, problems)
     problems.raise_any()
-    months = sorted({row.month for row in rows})
-    first, last = period if period else (months[0], months[-1]) if months else (None, None)
+    first, last = period if period else (min(months), max(months)) if lines else (None, None)
     if first is None:
         raise _refused(
             None,
             "Reporting_Period",
             _("The report has no figures and no Reporting_Period, so its months are unknown."),
         )
-    return Report(release, report_id, name, rows, exceptions, first, last, summed)
+    return Report(release, report_id, name, exceptions, first, last, lines, months, summed)
 
 
 def _r5_body(table, heading_index, headings, report_id, period, problems):
-    """The rows of the report's body and their sums (see _figures)."""
+    """The lines of the report's body, their months and their sums (see _figures)."""
     keys = [_key(cell) for cell in headings]
     line = heading_index + 1
     family = report_id.split("_")[0] if report_id else None
@@ -1022,12 +1064,12 @@ def _r5_body(table, heading_index, headings, report_id, period, problems):
             % {"id": report_id, "column": _TITLE_FIELD[family]},
         )
     if metric_at is None:
-        return [], {}
+        return [], [], {}
     month_columns = _month_columns(
         headings, keys, max(metric_at, total_at or 0) + 1, line, set(), period, problems
     )
     if not month_columns:
-        return [], {}
+        return [], [], {}
     return _figures(
         table,
         heading_index,
@@ -1110,10 +1152,11 @@ def _figures(
     fixed_metric=None,
     skip_totals=False,
 ):
-    """One Row per body row and month, and the counts summed by (platform, month, metric); the
-    shared loop of the R5 and R4 readers."""
-    rows: list[Row] = []
-    # The months' counts summed by (platform, metric): a row is added to them at once.
+    """A Line per body row, the months of their counts, and the counts summed by (platform,
+    month, metric); the shared loop of the R5 and R4 readers."""
+    lines: list[Line] = []
+    # The months' counts summed by (platform, metric): a row is added to them at once, into a
+    # new list (the first row's list is its line's too).
     sums: dict[tuple[str, str], list[int]] = {}
     width = max(index for index, _month in month_columns) + 1
     need = max(i for i in (platform_at, metric_at, total_at, title_at, width - 1) if i is not None)
@@ -1222,9 +1265,7 @@ def _figures(
             continue
         if None in counts:
             counts = [count or 0 for count in counts]
-        rows.extend(
-            map(_new_row, zip(repeat(platform), months, repeat(metric), counts, repeat(title)))
-        )
+        lines.append(_new_line((platform, metric, title, counts)))
         summed = sums.get((platform, metric))
         sums[platform, metric] = counts if summed is None else list(map(_add, summed, counts))
     if len(institutions) > 1:
@@ -1242,7 +1283,7 @@ def _figures(
         for (platform, metric), counts in sums.items()
         for month, count in zip(months, counts, strict=True)
     }
-    return rows, summed
+    return lines, months, summed
 
 
 def _release(value: str, line: int | None, column: str, problems: _Problems) -> str:
@@ -1412,13 +1453,13 @@ def _parse_r4_table(table: list[list[str]], start: int, match: re.Match) -> Repo
     month_columns = _month_columns(
         headings, keys, total_at + 1, line, _R4_NOT_MONTHS, period, problems
     )
-    rows, summed = [], {}
+    lines, summed = [], {}
     if (
         month_columns
         and platform_at is not None
         and (metric_at is not None or report_id in _R4_METRIC)
     ):
-        rows, summed = _figures(
+        lines, _months, summed = _figures(
             table,
             heading_index,
             headings,
@@ -1435,7 +1476,8 @@ def _parse_r4_table(table: list[list[str]], start: int, match: re.Match) -> Repo
     problems.raise_any()
     months = [month for _index, month in month_columns]
     first, last = period or (min(months), max(months))
-    return Report("4", report_id, _R4_NAMES[report_id], rows, [], first, last, summed)
+    name = _R4_NAMES[report_id]
+    return Report("4", report_id, name, [], first, last, lines, months, summed)
 
 
 _TOTAL_FOR_ALL = re.compile("total for all", re.IGNORECASE).match
@@ -1542,7 +1584,7 @@ def _parse_counts(table: list[list[str]], start: int) -> Report:
         problems.add(None, None, _("The file has no figures."))
     problems.raise_any()
     months = [row.month for row in rows]
-    return Report("counts", "counts", "Monthly counts", rows, [], min(months), max(months))
+    return Report.of_rows("counts", "counts", "Monthly counts", rows, [], min(months), max(months))
 
 
 # -- SUSHI JSON --------------------------------------------------------------------------------

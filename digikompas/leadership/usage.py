@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import operator
 from collections import defaultdict
+from contextlib import contextmanager
 from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
@@ -163,7 +164,7 @@ def _store(imported: UsageImport, figures: dict[tuple[int, datetime.date, str], 
     replaced, the import row and the figures by _CHUNK, on the sqlite3 connection itself
     (Django's cursor would rewrite every statement's placeholders)."""
     municipality_id = imported.municipality_id
-    with transaction.atomic(), connection.wrap_database_errors:
+    with _sqlite_transaction(), connection.wrap_database_errors:
         cursor = connection.connection.cursor()
         try:
             if figures:
@@ -190,6 +191,27 @@ def _store(imported: UsageImport, figures: dict[tuple[int, datetime.date, str], 
                     cursor.execute(_sqlite_figures(len(chunk) // 6), chunk)
         finally:
             cursor.close()
+
+
+@contextmanager
+def _sqlite_transaction():
+    """A transaction on SQLite: atomic() inside the caller's transaction (a savepoint), else
+    BEGIN IMMEDIATE ... COMMIT (or ROLLBACK) on the sqlite3 connection itself. atomic() would
+    spend 45 µs of the benchmark's 0.85 ms on its bookkeeping around the two statements."""
+    if not connection.get_autocommit():  # (which connects when not connected)
+        with transaction.atomic():
+            yield
+        return
+    raw = connection.connection
+    with connection.wrap_database_errors:
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            raw.execute("COMMIT")  # where a deferred foreign key can still fail
+        except BaseException:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+            raise
 
 
 def _replaced(cursor, figures, municipality_id: int) -> int:

@@ -2,17 +2,19 @@
 metrics_of): all or nothing, matched to resources by COUNTER platform, re-imports replace."""
 
 import datetime
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import translation
 
 from digikompas.leadership import usage
-from digikompas.leadership.counter import CounterError, Problem, parse
+from digikompas.leadership.counter import CounterError, Problem, Report, Row, parse
 from digikompas.leadership.models import DigitalResource, ResourceType, UsageImport, UsageRecord
+from digikompas.orgs.models import Municipality
 
 from .test_counter import EXPECTED, R5_CSV, SAMPLES
 
@@ -302,3 +304,77 @@ def test_a_figure_is_refused_for_any_day_but_the_first(day, resources, odense):
     record.full_clean()
     record.save()
     assert UsageRecord.objects.get().month == datetime.date(2024, 3, 1)
+
+
+# -- the import's own transaction (outside a caller's; on SQLite BEGIN IMMEDIATE ... COMMIT) --
+
+
+def _one_figure(count: int):
+    return Report.of_rows(
+        "counts",
+        "counts",
+        "Monthly counts",
+        [Row("Britannica", datetime.date(2024, 1, 1), "loans", count)],
+        [],
+        datetime.date(2024, 1, 1),
+        datetime.date(2024, 1, 1),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_outside_a_transaction_commits_its_own(resources, odense):
+    assert connection.get_autocommit()
+    imported = usage.store(_one_figure(7), municipality=odense)
+    assert connection.get_autocommit()
+    assert not connection.in_atomic_block
+    # Committed: another connection (a thread has its own) sees it.
+    seen = {}
+
+    def read_elsewhere():
+        seen["count"] = UsageRecord.objects.get(source=imported.pk).count
+        connection.close()
+
+    thread = threading.Thread(target=read_elsewhere)
+    thread.start()
+    thread.join()
+    assert seen == {"count": 7}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_figure_the_database_refuses_undoes_the_import_row_written_before_it(resources, odense):
+    # The import row is written first; the figure breaks count >= 0 after it.
+    with pytest.raises(IntegrityError):
+        usage.store(_one_figure(-1), municipality=odense)
+    assert not UsageImport.objects.exists()
+    assert not UsageRecord.objects.exists()
+    # The connection is left as it was: the next import goes through.
+    usage.store(_one_figure(3), municipality=odense)
+    assert UsageRecord.objects.get().count == 3
+    assert UsageImport.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_foreign_key_that_fails_only_at_commit_stores_nothing(resources, odense):
+    # Foreign keys are checked at COMMIT (deferred): the figures of a municipality that is
+    # not there get as far as the commit, which fails and must leave nothing behind.
+    gone = Municipality(pk=odense.pk + 100_000, code=9999, name="Nowhere", region=odense.region)
+    with pytest.raises(IntegrityError):
+        usage.store(_one_figure(5), municipality=gone)
+    assert not UsageImport.objects.exists()
+    assert not UsageRecord.objects.exists()
+    assert connection.get_autocommit()
+    usage.store(_one_figure(5), municipality=odense)
+    assert UsageRecord.objects.get().municipality == odense
+
+
+def test_inside_the_callers_transaction_the_import_is_undone_with_it(resources, odense):
+    def import_then_fail():
+        with transaction.atomic():
+            usage.store(_one_figure(2), municipality=odense)
+            assert UsageRecord.objects.count() == 1
+            raise RuntimeError("the caller fails after the import")
+
+    with pytest.raises(RuntimeError):
+        import_then_fail()
+    assert not UsageImport.objects.exists()
+    assert not UsageRecord.objects.exists()
