@@ -354,12 +354,14 @@ def _next_month(month: datetime.date) -> datetime.date:
     )
 
 
-def _months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+@lru_cache(maxsize=256)  # reports cover the same periods again and again
+def _months_between(first: datetime.date, last: datetime.date) -> tuple[datetime.date, ...]:
+    """The first days of the months from first's to last's (both days the 1st)."""
     months = []
     while first <= last:
         months.append(first)
         first = _next_month(first)
-    return months
+    return tuple(months)
 
 
 def _month_label(month: datetime.date) -> str:
@@ -1391,10 +1393,13 @@ def _period(begin: str, end: str, line, column, problems):
 # -- COUNTER 4 ---------------------------------------------------------------------------------
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _parse_r4_table(table: list[list[str]], start: int, match: re.Match) -> Report:
     problems = _Problems()
     kind, number = match[1].lower(), match[2]
-    release = re.sub(r"\s", "", match[3] or match[4] or "").upper()
+    release = "".join((match[3] or match[4] or "").split()).upper()
     report_id = R4_REPORTS.get((kind, number))
     if release != "R4":
         raise _refused(
@@ -1431,7 +1436,7 @@ def _parse_r4_table(table: list[list[str]], start: int, match: re.Match) -> Repo
                 if len(cells) > 1 and cells[1]
                 else (table[index + 1][0] if index + 1 < len(table) and table[index + 1] else "")
             )
-            found = re.findall(r"\d{4}-\d{2}-\d{2}", text)
+            found = _ISO_DATE.findall(text)
             if len(found) == 2:
                 period = _period(found[0], found[1], index + 2, "A", problems)
     if heading_index is None:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,8 +44,10 @@ def store(
     one figure. Raises CounterError, storing nothing, when a platform has no resource or more
     than one.
     """
+    # The connection itself: every attribute of django.db.connection is looked up afresh.
+    db = connections[DEFAULT_DB_ALIAS]
     sums = report.sums()
-    resource_of = _resources(sorted(set(map(_PLATFORM, sums))), resource)
+    resource_of = _resources(db, sorted(set(map(_PLATFORM, sums))), resource)
     figures: dict[tuple[int, datetime.date, str], int] = defaultdict(int)
     for (platform, month, metric), count in sums.items():
         figures[resource_of[platform], month, metric] += count
@@ -67,12 +69,12 @@ def store(
     _MUNICIPALITY.set_cached_value(imported, municipality)
     if by is not None:
         _IMPORTED_BY.set_cached_value(imported, by)
-    if connection.vendor == "postgresql":
-        _store_postgresql(imported, figures)
+    if db.vendor == "postgresql":
+        _store_postgresql(db, imported, figures)
     else:
-        _store(imported, figures)
+        _store(db, imported, figures)
     imported._state.adding = False
-    imported._state.db = connection.alias
+    imported._state.db = db.alias
     return imported
 
 
@@ -120,10 +122,10 @@ _UPSERT = (
 )
 
 
-def _import_values(imported: UsageImport) -> list:
+def _import_values(db, imported: UsageImport) -> list:
     """The import row's column values but the id, in the order of _IMPORT_ATTNAMES, prepared
     for the database as the ORM's save() would."""
-    ops = connection.ops
+    ops = db.ops
     return [
         imported.source,
         imported.file_name,
@@ -133,7 +135,7 @@ def _import_values(imported: UsageImport) -> list:
         ops.adapt_datefield_value(imported.last_month),
         imported.records,
         imported.replaced,
-        _EXCEPTIONS.get_db_prep_save(imported.exceptions, connection),
+        _EXCEPTIONS.get_db_prep_save(imported.exceptions, db),
         imported.imported_by_id,
         ops.adapt_datetimefield_value(imported.imported_at),
     ]
@@ -159,17 +161,17 @@ def _sqlite_figures(count: int) -> str:
     )
 
 
-def _store(imported: UsageImport, figures: dict[tuple[int, datetime.date, str], int]) -> None:
+def _store(db, imported: UsageImport, figures: dict[tuple[int, datetime.date, str], int]) -> None:
     """SQLite: in one transaction (SQLite has no INSERT in a WITH), the count of figures to be
     replaced, the import row and the figures by _CHUNK, on the sqlite3 connection itself
     (Django's cursor would rewrite every statement's placeholders)."""
     municipality_id = imported.municipality_id
-    with _sqlite_transaction(), connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
+    with _sqlite_transaction(db), db.wrap_database_errors:
+        cursor = db.connection.cursor()
         try:
             if figures:
                 imported.replaced = _replaced(cursor, figures, municipality_id)
-            cursor.execute(_SQLITE_IMPORT, _import_values(imported))
+            cursor.execute(_SQLITE_IMPORT, _import_values(db, imported))
             imported.pk = import_id = cursor.lastrowid
             if figures:
                 texts = {month: month.isoformat() for month in set(map(_MONTH, figures))}
@@ -194,16 +196,16 @@ def _store(imported: UsageImport, figures: dict[tuple[int, datetime.date, str], 
 
 
 @contextmanager
-def _sqlite_transaction():
+def _sqlite_transaction(db):
     """A transaction on SQLite: atomic() inside the caller's transaction (a savepoint), else
     BEGIN IMMEDIATE ... COMMIT (or ROLLBACK) on the sqlite3 connection itself. atomic() would
     spend 45 µs of the benchmark's 0.85 ms on its bookkeeping around the two statements."""
-    if not connection.get_autocommit():  # (which connects when not connected)
-        with transaction.atomic():
+    if not db.get_autocommit():  # (which connects when not connected)
+        with transaction.atomic(using=db.alias):
             yield
         return
-    raw = connection.connection
-    with connection.wrap_database_errors:
+    raw = db.connection
+    with db.wrap_database_errors:
         raw.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -234,15 +236,15 @@ def _replaced(cursor, figures, municipality_id: int) -> int:
 
 
 def _store_postgresql(
-    imported: UsageImport, figures: dict[tuple[int, datetime.date, str], int]
+    db, imported: UsageImport, figures: dict[tuple[int, datetime.date, str], int]
 ) -> None:
     """PostgreSQL: one statement, so one transaction of its own (or a part of the caller's):
     the figures are upserted, the import row is written with the id they refer to and with the
     number of figures the upsert found stored already (an updated row version carries the
     updating transaction in xmax; an inserted one 0)."""
     columns = list(zip(*figures, strict=True)) if figures else [(), (), ()]
-    values = _import_values(imported)
-    with connection.cursor() as cursor:
+    values = _import_values(db, imported)
+    with db.cursor() as cursor:
         cursor.execute(
             _POSTGRESQL,
             [
@@ -286,7 +288,7 @@ _PLATFORMS = (
 )
 
 
-def _resources(platforms: list[str], resource: DigitalResource | None) -> dict[str, int]:
+def _resources(db, platforms: list[str], resource: DigitalResource | None) -> dict[str, int]:
     """The resource id of each of the platforms (sorted)."""
     if resource is not None:
         named = [platform for platform in platforms if platform]
@@ -308,9 +310,9 @@ def _resources(platforms: list[str], resource: DigitalResource | None) -> dict[s
     found: dict[str, list[str]] = defaultdict(list)
     ids: dict[str, int] = {}
     # On the DB-API connection itself: Django's cursor takes as long as the query here.
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        cursor = db.connection.cursor()
         try:
             cursor.execute(_PLATFORMS)
             resources = cursor.fetchall()
