@@ -686,6 +686,9 @@ class _Member(NamedTuple):
     offset: int
 
 
+_new_member = partial(tuple.__new__, _Member)
+
+
 class _ZipMembers(dict):
     """The members of a zip archive by name, unpacked on access (with their CRC checked)."""
 
@@ -735,7 +738,7 @@ def _zip_members(raw: bytes) -> _ZipMembers | None:
         # ASCII (the names of a workbook's members) reads the same in both; "cp437" is
         # slow: a Python codec.
         decoded = name.decode("ascii" if name.isascii() else "utf-8" if flags & 0x800 else "cp437")
-        members[decoded] = _Member(method, crc, compressed, size, local)
+        members[decoded] = _new_member((method, crc, compressed, size, local))
         at += _ZIP_ENTRY.size + name_length + extra_length + comment_length
     return members
 

@@ -6,12 +6,16 @@ malformed file is refused with its line, column and reason."""
 import datetime
 import io
 import json
+import zipfile
 from collections import Counter
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digikompas.leadership.counter import CounterError, Problem, Row, parse, parse_sushi
 
@@ -393,6 +397,52 @@ def test_an_xlsx_with_numbers_and_date_headings_is_read():
     report = parse(buffer.getvalue(), "pr.xlsx")
     assert totals(report) == {"Britannica": {"Searches_Platform": 60, "Total_Item_Requests": 6}}
     assert report.last_month == datetime.date(2024, 3, 1)
+
+
+# Texts with what XML escapes, and the markup between two shared strings written as text.
+_MARKUP_TEXT = st.lists(
+    st.sampled_from(["a", "Ø", " ", "&", "&amp;", "<", ">", '"', "'", ";", "</t></si><si><t>"]),
+    min_size=1,
+    max_size=8,
+).map("".join)
+
+
+def shared_strings_workbook(rows: list[list[str]]) -> bytes:
+    """A workbook whose text cells are shared strings, as Excel writes them (openpyxl writes
+    inline strings)."""
+    strings: dict[str, int] = {}
+    sheet_rows = []
+    for number, cells in enumerate(rows, start=1):
+        sheet_cells = "".join(
+            f'<c r="{chr(65 + index)}{number}" t="s"><v>{strings.setdefault(text, len(strings))}'
+            "</v></c>"
+            for index, text in enumerate(cells)
+        )
+        sheet_rows.append(f'<row r="{number}">{sheet_cells}</row>')
+    items = "".join(
+        f'<si><t xml:space="preserve">{escape(text)}</t></si>'
+        if text != text.strip()
+        else f"<si><t>{escape(text)}</t></si>"
+        for text in strings
+    )
+    main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(
+            "xl/worksheets/sheet1.xml",
+            f"<worksheet {main}><sheetData>{''.join(sheet_rows)}</sheetData></worksheet>",
+        )
+        book.writestr("xl/sharedStrings.xml", f"<sst {main}>{items}</sst>")
+    return buffer.getvalue()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_MARKUP_TEXT.filter(str.strip), min_size=1, max_size=6, unique_by=str.strip))
+def test_shared_strings_with_markup_and_entities_read_back_exactly(names):
+    rows = [["month", "resource", "metric", "count"]]
+    rows += [["2024-01", name, "loans", "1"] for name in names]
+    report = parse(shared_strings_workbook(rows), "counts.xlsx")
+    assert [row.platform for row in report.rows] == [name.strip() for name in names]
 
 
 def test_the_sushi_exceptions_are_kept_and_missing_months_not_filled_when_not_ready():
