@@ -812,6 +812,7 @@ def _sheet_cells(sheet: str, strings: list[str], dates) -> list[list[str]]:
         attribute_parts = _Same()
     row_text = None
     column_of = _COLUMN_INDEX
+    shared = _SHARED_STRING
     for letters, row, attributes, text in cell_parts:
         if row != row_text:
             row_text = row
@@ -826,7 +827,7 @@ def _sheet_cells(sheet: str, strings: list[str], dates) -> list[list[str]]:
                 last_row = number
         column = column_of[letters]
         parts = attribute_parts[attributes]
-        if parts is _SHARED_STRING:  # most cells, hence first and without unpacking
+        if parts is shared:  # most cells, hence first and without unpacking
             text = strings[int(text)]
             if len(cells) < column:
                 cells.extend([""] * (column - len(cells)))

@@ -166,7 +166,7 @@ def _store(db, imported: UsageImport, figures: dict[tuple[int, datetime.date, st
     replaced, the import row and the figures by _CHUNK, on the sqlite3 connection itself
     (Django's cursor would rewrite every statement's placeholders)."""
     municipality_id = imported.municipality_id
-    with _sqlite_transaction(db), db.wrap_database_errors:
+    with db.wrap_database_errors, _sqlite_transaction(db):
         cursor = db.connection.cursor()
         try:
             if figures:
@@ -199,21 +199,21 @@ def _store(db, imported: UsageImport, figures: dict[tuple[int, datetime.date, st
 def _sqlite_transaction(db):
     """A transaction on SQLite: atomic() inside the caller's transaction (a savepoint), else
     BEGIN IMMEDIATE ... COMMIT (or ROLLBACK) on the sqlite3 connection itself. atomic() would
-    spend 45 µs of the benchmark's 0.85 ms on its bookkeeping around the two statements."""
+    spend 45 µs of the benchmark's 0.85 ms on its bookkeeping around the two statements.
+    The caller turns sqlite3's errors into Django's (wrap_database_errors)."""
     if not db.get_autocommit():  # (which connects when not connected)
         with transaction.atomic(using=db.alias):
             yield
         return
     raw = db.connection
-    with db.wrap_database_errors:
-        raw.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            raw.execute("COMMIT")  # where a deferred foreign key can still fail
-        except BaseException:
-            if raw.in_transaction:
-                raw.execute("ROLLBACK")
-            raise
+    raw.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        raw.execute("COMMIT")  # where a deferred foreign key can still fail
+    except BaseException:
+        if raw.in_transaction:
+            raw.execute("ROLLBACK")
+        raise
 
 
 def _replaced(cursor, figures, municipality_id: int) -> int:
@@ -310,7 +310,8 @@ def _resources(db, platforms: list[str], resource: DigitalResource | None) -> di
     found: dict[str, list[str]] = defaultdict(list)
     ids: dict[str, int] = {}
     # On the DB-API connection itself: Django's cursor takes as long as the query here.
-    db.ensure_connection()
+    if db.connection is None:
+        db.ensure_connection()
     with db.wrap_database_errors:
         cursor = db.connection.cursor()
         try:
