@@ -98,7 +98,7 @@ class Line(NamedTuple):
 _new_line = partial(tuple.__new__, Line)
 
 
-@dataclass
+@dataclass(eq=False)  # two reports are the same report only when they are one
 class Report:
     """A report as read. Its figures are `rows`. The tabular readers give them as `lines`
     instead, one per body row with all its months, summed as they were read: storing needs
@@ -1462,13 +1462,14 @@ def _parse_r4_table(table: list[list[str]], start: int, match: re.Match) -> Repo
     month_columns = _month_columns(
         headings, keys, total_at + 1, line, _R4_NOT_MONTHS, period, problems
     )
+    months = [month for _index, month in month_columns]
     lines, summed = [], {}
     if (
         month_columns
         and platform_at is not None
         and (metric_at is not None or report_id in _R4_METRIC)
     ):
-        lines, _months, summed = _figures(
+        lines, months, summed = _figures(
             table,
             heading_index,
             headings,
@@ -1483,7 +1484,6 @@ def _parse_r4_table(table: list[list[str]], start: int, match: re.Match) -> Repo
             skip_totals=True,
         )
     problems.raise_any()
-    months = [month for _index, month in month_columns]
     first, last = period or (min(months), max(months))
     name = _R4_NAMES[report_id]
     return Report("4", report_id, name, [], first, last, lines, months, summed)

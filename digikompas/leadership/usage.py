@@ -199,7 +199,7 @@ def _store(db, imported: UsageImport, figures: dict[tuple[int, datetime.date, st
 def _sqlite_transaction(db):
     """A transaction on SQLite: atomic() inside the caller's transaction (a savepoint), else
     BEGIN IMMEDIATE ... COMMIT (or ROLLBACK) on the sqlite3 connection itself. atomic() would
-    spend 45 µs of the benchmark's 0.85 ms on its bookkeeping around the two statements.
+    spend 45 µs of the benchmark's 0.8 ms on its bookkeeping around the statements.
     The caller turns sqlite3's errors into Django's (wrap_database_errors)."""
     if not db.get_autocommit():  # (which connects when not connected)
         with transaction.atomic(using=db.alias):
