@@ -1761,4 +1761,4 @@ def _zero_months(rows: list[Row], first: datetime.date, last: datetime.date) -> 
     ]
 
 
-__all__ = ["CounterError", "Problem", "Report", "Row", "parse", "parse_sushi"]
+__all__ = ["CounterError", "Line", "Problem", "Report", "Row", "parse", "parse_sushi"]

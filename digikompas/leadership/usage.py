@@ -14,6 +14,7 @@ import operator
 from collections import defaultdict
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import chain
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -175,22 +176,13 @@ def _store(db, imported: UsageImport, figures: dict[tuple[int, datetime.date, st
             imported.pk = import_id = cursor.lastrowid
             if figures:
                 texts = {month: month.isoformat() for month in set(map(_MONTH, figures))}
-                values = [
-                    value
+                rows = [
+                    (resource_id, municipality_id, texts[month], metric, count, import_id)
                     for (resource_id, month, metric), count in figures.items()
-                    for value in (
-                        resource_id,
-                        municipality_id,
-                        texts[month],
-                        metric,
-                        count,
-                        import_id,
-                    )
                 ]
-                size = _CHUNK * 6
-                for start in range(0, len(values), size):
-                    chunk = values[start : start + size]
-                    cursor.execute(_sqlite_figures(len(chunk) // 6), chunk)
+                for start in range(0, len(rows), _CHUNK):
+                    chunk = rows[start : start + _CHUNK]
+                    cursor.execute(_sqlite_figures(len(chunk)), list(chain.from_iterable(chunk)))
         finally:
             cursor.close()
 
